@@ -1,0 +1,62 @@
+with
+
+beneficiary_years as (
+
+    select * from {{ ref('int_beneficiary_years_located') }}
+
+),
+
+geo_units as (
+
+    select * from {{ ref('int_geo_units_unioned') }}
+
+),
+
+finest_cells as (
+
+    select
+        year,
+        region_code,
+        province_code,
+        arrondissement_code,
+        commune_code,
+        sector_code,
+        age_band,
+        count(*) as beneficiaries
+    from beneficiary_years
+    group by
+        year,
+        region_code,
+        province_code,
+        arrondissement_code,
+        commune_code,
+        sector_code,
+        age_band
+
+),
+
+rolled_up as (
+
+    {{ rollup_to_geo_levels('finest_cells', ['beneficiaries']) }}
+
+),
+
+final as (
+
+    select
+        rolled_up.year,
+        rolled_up.geo_level,
+        rolled_up.geo_code,
+        geo_units.geo_name,
+        geo_units.geo_name_nl,
+        rolled_up.age_band,
+        rolled_up.beneficiaries
+    from rolled_up
+    left join geo_units
+        on
+            rolled_up.geo_level = geo_units.geo_level
+            and rolled_up.geo_code = geo_units.geo_code
+
+)
+
+select * from final

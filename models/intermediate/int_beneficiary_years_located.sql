@@ -1,0 +1,85 @@
+with
+
+beneficiaries as (
+
+    select * from {{ ref('stg_ima__beneficiaries') }}
+
+),
+
+communes as (
+
+    select * from {{ ref('geo_communes') }}
+
+),
+
+sectors as (
+
+    select * from {{ ref('geo_statistical_sectors') }}
+
+),
+
+age_bands as (
+
+    select * from {{ ref('age_bands') }}
+
+),
+
+-- The pages place a person at the 31 December domicile, else at the 30 June one; a code the
+-- geography seed does not know is no usable domicile either, so it falls through the same way.
+domiciled as (
+
+    select
+        beneficiaries.person_id,
+        beneficiaries.year,
+        beneficiaries.birth_year,
+        beneficiaries.sex,
+        beneficiaries.death_date,
+        case
+            when december_commune.commune_code is not null then 'dec31'
+            when june_commune.commune_code is not null then 'jun30'
+            else 'unknown'
+        end as domicile_reference,
+        coalesce(december_commune.commune_code, june_commune.commune_code) as commune_code,
+        case
+            when december_commune.commune_code is not null then beneficiaries.sector_dec31
+            else beneficiaries.sector_jun30
+        end as reported_sector_code
+    from beneficiaries
+    left join communes as december_commune
+        on beneficiaries.commune_dec31 = december_commune.commune_code
+    left join communes as june_commune
+        on beneficiaries.commune_jun30 = june_commune.commune_code
+
+),
+
+final as (
+
+    select
+        domiciled.person_id,
+        domiciled.year,
+        domiciled.birth_year,
+        domiciled.sex,
+        domiciled.death_date,
+        -- Everyone alive on 31 December has had a birthday by then.
+        domiciled.year - domiciled.birth_year as age,
+        age_bands.age_band,
+        domiciled.domicile_reference,
+        communes.region_code,
+        communes.province_code,
+        communes.arrondissement_code,
+        domiciled.commune_code,
+        -- A sector counts only where the seed places it in the person's commune.
+        sectors.sector_code
+    from domiciled
+    left join communes
+        on domiciled.commune_code = communes.commune_code
+    left join sectors
+        on
+            domiciled.reported_sector_code = sectors.sector_code
+            and domiciled.commune_code = sectors.commune_code
+    left join age_bands
+        on domiciled.year - domiciled.birth_year between age_bands.age_from and age_bands.age_to
+
+)
+
+select * from final

@@ -1,0 +1,139 @@
+with
+
+claims as (
+
+    select * from {{ ref('stg_ima__claims') }}
+
+),
+
+beneficiary_years as (
+
+    select * from {{ ref('int_beneficiary_years_located') }}
+
+),
+
+imaging_codes as (
+
+    select * from {{ ref('imaging_nomenclature_codes') }}
+
+),
+
+imaging_categories as (
+
+    select * from {{ ref('imaging_categories') }}
+
+),
+
+qualification_groups as (
+
+    select * from {{ ref('provider_qualification_groups') }}
+
+),
+
+provider_groups as (
+
+    select * from {{ ref('provider_groups') }}
+
+),
+
+medical_house_years as (
+
+    select * from {{ ref('int_medical_house_patients_attributed') }}
+
+),
+
+-- A code counts only for services inside its validity period: codes are created, split and
+-- ended over the years, and the same number may change category.
+imaging_exams as (
+
+    select
+        claims.person_id,
+        claims.service_year as year,
+        claims.net_quantity,
+        imaging_categories.variable_name as category_variable,
+        provider_groups.variable_name as provider_variable
+    from claims
+    inner join beneficiary_years
+        on
+            claims.person_id = beneficiary_years.person_id
+            and claims.service_year = beneficiary_years.year
+    inner join imaging_codes
+        on
+            claims.nomenclature_code = imaging_codes.nomenclature_code
+            and claims.service_date >= imaging_codes.valid_from
+            and (imaging_codes.valid_to is null or claims.service_date <= imaging_codes.valid_to)
+    inner join imaging_categories
+        on imaging_codes.imaging_category = imaging_categories.imaging_category
+    left join qualification_groups
+        on
+            claims.provider_profession = qualification_groups.provider_profession
+            and claims.provider_qualification
+            between qualification_groups.qualification_from and qualification_groups.qualification_to
+    left join provider_groups
+        on qualification_groups.provider_group = provider_groups.provider_group
+
+),
+
+measures as (
+
+    select
+        person_id,
+        year,
+        'IMAG_ALL_N' as variable_name,
+        net_quantity as quantity
+    from imaging_exams
+
+    union all
+
+    select
+        person_id,
+        year,
+        category_variable as variable_name,
+        net_quantity as quantity
+    from imaging_exams
+
+    union all
+
+    select
+        person_id,
+        year,
+        provider_variable as variable_name,
+        net_quantity as quantity
+    from imaging_exams
+    where provider_variable is not null
+
+    union all
+
+    select
+        person_id,
+        year,
+        'FF_MH' as variable_name,
+        ff_mh as quantity
+    from medical_house_years
+    where ff_mh > 0
+
+    union all
+
+    select
+        person_id,
+        year,
+        'MH_PATIENT' as variable_name,
+        1 as quantity
+    from medical_house_years
+    where is_medical_house_patient
+
+),
+
+final as (
+
+    select
+        person_id,
+        year,
+        variable_name,
+        cast(sum(quantity) as integer) as measure_value
+    from measures
+    group by person_id, year, variable_name
+
+)
+
+select * from final

@@ -1,0 +1,93 @@
+"""Shared pytest helpers: write a raw extract in the documented contract and build it with dbt."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+# The raw data contract (README "Raw data contract"): column name -> DuckDB type.
+BENEFICIARY_COLUMNS: dict[str, str] = {
+    "person_id": "varchar",
+    "year": "integer",
+    "birth_year": "integer",
+    "sex": "varchar",
+    "death_date": "date",
+    "commune_dec31": "varchar",
+    "sector_dec31": "varchar",
+    "commune_jun30": "varchar",
+    "sector_jun30": "varchar",
+}
+CLAIM_COLUMNS: dict[str, str] = {
+    "person_id": "varchar",
+    "service_date": "date",
+    "nomenclature_code": "varchar",
+    "quantity": "integer",
+    "provider_profession": "varchar",
+    "provider_qualification": "varchar",
+    "billing_practice_id": "varchar",
+}
+
+
+def write_raw_file(path: Path, columns: dict[str, str], rows: Iterable[dict[str, Any]]) -> None:
+    """Write rows (dicts; missing keys are null) as a Parquet or CSV file with the contract's types."""
+    rows = list(rows)
+    column_sql = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
+    with duckdb.connect() as connection:
+        connection.execute(f"create table raw_rows ({column_sql})")
+        if rows:
+            placeholders = ", ".join("?" for _ in columns)
+            connection.executemany(
+                f"insert into raw_rows values ({placeholders})",
+                [[row.get(name) for name in columns] for row in rows],
+            )
+        file_format = "csv, header true" if path.suffix == ".csv" else "parquet"
+        connection.execute(f"copy raw_rows to '{path}' (format {file_format})")
+
+
+def write_raw_extract(
+    raw_dir: Path,
+    beneficiaries: Iterable[dict[str, Any]],
+    claims: Iterable[dict[str, Any]],
+    file_format: str = "parquet",
+) -> Path:
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    write_raw_file(raw_dir / f"beneficiaries.{file_format}", BENEFICIARY_COLUMNS, beneficiaries)
+    write_raw_file(raw_dir / f"claims.{file_format}", CLAIM_COLUMNS, claims)
+    return raw_dir
+
+
+def dbt_command(
+    args: Sequence[str], raw_dir: Path, db_path: Path, raw_format: str = "parquet"
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command on the project against the given raw directory and database file."""
+    env = {
+        **os.environ,
+        "ATLAS_RAW_DIR": str(raw_dir),
+        "ATLAS_RAW_FORMAT": raw_format,
+        "ATLAS_DUCKDB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    target_path = db_path.parent / "dbt_target"
+    command = [str(dbt), *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
+               "--target-path", str(target_path), "--log-path", str(db_path.parent / "dbt_logs")]
+    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+
+
+def dbt_build(raw_dir: Path, db_path: Path, raw_format: str = "parquet", *extra: str) -> None:
+    result = dbt_command(["build", *extra], raw_dir, db_path, raw_format)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+
+
+def query(db_path: Path, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return connection.execute(sql, list(parameters)).fetchall()
