@@ -15,14 +15,10 @@ registry as (
 ),
 
 indicator_models as (
-
-    {%- for model_name in indicator_models %}
-    select '{{ model_name }}' as model_name
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-
+    {% for model_name in indicator_models %}
+        select '{{ model_name }}' as model_name
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (
