@@ -66,6 +66,7 @@ ARRONDISSEMENT_NAMES: dict[str, tuple[str, str]] = {
     "93000": ("Philippeville", "Philippeville"),
 }
 
+ARRONDISSEMENT_ATTRIBUTION = "Statbel REFNIS 2025-01-01 (names transcribed in scripts/build_geography_seeds.py), CC BY 4.0"
 SYNTHETIC_SECTORS_PER_COMMUNE = 3
 
 
@@ -111,7 +112,7 @@ def build(seed_dir: Path, sectors_per_commune: int = SYNTHETIC_SECTORS_PER_COMMU
         "geo_arrondissements": write_csv(
             seed_dir / "geo_arrondissements.csv",
             ["arrondissement_code", "arrondissement_name_fr", "arrondissement_name_nl", "province_code", "source"],
-            [(code, fr, nl, province_of_arrondissement[code], ATTRIBUTION)
+            [(code, fr, nl, province_of_arrondissement[code], ARRONDISSEMENT_ATTRIBUTION)
              for code, (fr, nl) in ARRONDISSEMENT_NAMES.items() if code in province_of_arrondissement],
         ),
         "geo_communes": write_csv(

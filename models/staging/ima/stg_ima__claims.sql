@@ -1,3 +1,7 @@
+-- A table, not a view: netting aggregates every claim line of the extract (tens of millions at
+-- full scale) and two intermediate models read the result.
+{{ config(materialized='table') }}
+
 with
 
 source as (
