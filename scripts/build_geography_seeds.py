@@ -79,7 +79,7 @@ def synthetic_sector_codes(commune_code: str, count: int) -> list[str]:
     return [f"{commune_code}ZZ{index}-" for index in range(1, count + 1)]
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[tuple[str, ...]]) -> int:
     sorted_rows = sorted(rows)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")

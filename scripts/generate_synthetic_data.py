@@ -249,7 +249,7 @@ class Progress:
 
 
 def connect(config: Config, work_dir: Path) -> duckdb.DuckDBPyConnection:
-    settings: dict[str, object] = {
+    settings: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": config.memory_limit,
         # Tables larger than the memory limit spill here.
         "temp_directory": str(work_dir / "spill"),
@@ -650,7 +650,7 @@ def create_persons(connection: duckdb.DuckDBPyConnection, config: Config, year: 
         from practices
         """
     )
-    return connection.execute("select count(*) from persons").fetchall()[0][0]
+    return int(connection.execute("select count(*) from persons").fetchall()[0][0])
 
 
 def provider_join_sql(lines_cte: str) -> str:
