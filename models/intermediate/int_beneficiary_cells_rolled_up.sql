@@ -49,6 +49,8 @@ final as (
         rolled_up.geo_code,
         geo_units.geo_name,
         geo_units.geo_name_nl,
+        geo_units.parent_geo_level,
+        geo_units.parent_geo_code,
         rolled_up.age_band,
         rolled_up.beneficiaries
     from rolled_up

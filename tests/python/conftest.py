@@ -91,3 +91,22 @@ def dbt_build(raw_dir: Path, db_path: Path, raw_format: str = "parquet", *extra:
 def query(db_path: Path, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(db_path), read_only=True) as connection:
         return connection.execute(sql, list(parameters)).fetchall()
+
+
+SYNTHETIC_YEARS = (2015, 2016)
+
+
+@pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw directory, database) of one dbt build on CI-sized synthetic data (4,000 persons,
+    2015-2016), shared by every test module that only reads it."""
+    root = tmp_path_factory.mktemp("synthetic")
+    raw_dir, database = root / "raw", root / "atlas.duckdb"
+    subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"), "--out-dir", str(raw_dir),
+         "--persons", "4000", "--first-year", str(SYNTHETIC_YEARS[0]), "--last-year", str(SYNTHETIC_YEARS[1]),
+         "--seed", "7"],
+        check=True, capture_output=True, text=True,
+    )
+    dbt_build(raw_dir, database)
+    return raw_dir, database

@@ -1,0 +1,1 @@
+{{ indicator_mart(this.name) }}
