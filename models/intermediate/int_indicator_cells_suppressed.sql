@@ -1,4 +1,3 @@
-{%- set threshold = var('small_cell_threshold') -%}
 {%- set rounds = var('secondary_suppression_rounds') -%}
 
 with
@@ -73,12 +72,23 @@ group_residues_flagged as (
 
     select
         group_id,
-        (residue_individuals between 1 and {{ threshold - 1 }})
-        or (residue_denominator between 1 and {{ threshold - 1 }}) as residue_is_small,
+        {{ is_small_count('residue_individuals') }} or {{ is_small_count('residue_denominator') }}
+            as residue_is_small,
         -- The children's sum gives the parent's denominator exactly, or its numerator when that
         -- is not a public zero.
         residue_denominator = 0 or (residue_individuals = 0 and parent_individuals > 0) as children_reveal_parent
     from group_residues
+
+),
+
+small_cells as (
+
+    select
+        cell_id,
+        individuals,
+        denominator,
+        {{ is_small_count('individuals') }} or {{ is_small_count('denominator') }} as is_small_cell
+    from cells
 
 ),
 
@@ -88,15 +98,9 @@ round_0 as (
         cell_id,
         individuals,
         denominator,
-        (individuals between 1 and {{ threshold - 1 }})
-        or (denominator between 1 and {{ threshold - 1 }}) as is_suppressed,
-        case
-            when
-                (individuals between 1 and {{ threshold - 1 }})
-                or (denominator between 1 and {{ threshold - 1 }})
-                then 'small_cell'
-        end as suppression_flag
-    from cells
+        is_small_cell as is_suppressed,
+        case when is_small_cell then 'small_cell' end as suppression_flag
+    from small_cells
 
 ),
 
