@@ -96,17 +96,23 @@ def query(db_path: Path, sql: str, parameters: Sequence[Any] = ()) -> list[tuple
 SYNTHETIC_YEARS = (2015, 2016)
 
 
+def generate_synthetic(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int,
+                       file_format: str = "parquet") -> None:
+    """Run the project's synthetic-data generator into raw_dir."""
+    subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"), "--out-dir", str(raw_dir),
+         "--persons", str(persons), "--first-year", str(first_year), "--last-year", str(last_year),
+         "--seed", str(seed), "--format", file_format],
+        check=True, capture_output=True, text=True,
+    )
+
+
 @pytest.fixture(scope="session")
 def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(raw directory, database) of one dbt build on CI-sized synthetic data (4,000 persons,
     2015-2016), shared by every test module that only reads it."""
     root = tmp_path_factory.mktemp("synthetic")
     raw_dir, database = root / "raw", root / "atlas.duckdb"
-    subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"), "--out-dir", str(raw_dir),
-         "--persons", "4000", "--first-year", str(SYNTHETIC_YEARS[0]), "--last-year", str(SYNTHETIC_YEARS[1]),
-         "--seed", "7"],
-        check=True, capture_output=True, text=True,
-    )
+    generate_synthetic(raw_dir, 4000, SYNTHETIC_YEARS[0], SYNTHETIC_YEARS[1], seed=7)
     dbt_build(raw_dir, database)
     return raw_dir, database

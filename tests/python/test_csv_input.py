@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import PROJECT_DIR, dbt_build, query
+from conftest import dbt_build, generate_synthetic, query
 
 TABLES = ("cube_013_001", "cube_013_002", "cube_013_023", "stat_013_007", "stat_003_007")
-
-
-def generate(raw_dir: Path, file_format: str) -> None:
-    subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"), "--out-dir", str(raw_dir),
-         "--persons", "1500", "--first-year", "2016", "--last-year", "2016", "--seed", "11", "--format", file_format],
-        check=True, capture_output=True, text=True,
-    )
 
 
 def test_csv_and_parquet_give_the_same_tables(tmp_path: Path) -> None:
     results = {}
     for file_format in ("parquet", "csv"):
         raw_dir, database = tmp_path / file_format / "raw", tmp_path / file_format / "atlas.duckdb"
-        generate(raw_dir, file_format)
+        generate_synthetic(raw_dir, 1500, 2016, 2016, seed=11, file_format=file_format)
         dbt_build(raw_dir, database, file_format)
         results[file_format] = {
             table: query(database, f"select * from {table} order by year, geo_level, geo_code, age_band")
