@@ -31,6 +31,7 @@ Usage (inside the project's .venv):
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -119,7 +120,9 @@ def read_seed(seed_dir: Path, name: str) -> pd.DataFrame:
     return table.replace("", np.nan)
 
 
+@functools.lru_cache(maxsize=4)
 def load_seeds(seed_dir: Path = SEED_DIR) -> Seeds:
+    """The seeds (read once per directory: the property test calls the reference many times)."""
     return Seeds(
         registry=read_seed(seed_dir, "indicator_registry"),
         imaging_codes=read_seed(seed_dir, "imaging_nomenclature_codes"),
@@ -502,17 +505,21 @@ def person_variables(groups: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
 # 6. Cells: every geographic unit and age band
 # ---------------------------------------------------------------------------------------------
 
-def at_every_level(rows: pd.DataFrame, by: list[str], **aggregates: tuple[str, str]) -> pd.DataFrame:
-    """The named aggregates of the rows per year, geographic unit (every level) and age band, and per
+def at_every_level(rows: pd.DataFrame, by: list[str], **counts: tuple[str, str]) -> pd.DataFrame:
+    """The named counts of the rows per year, geographic unit (every level) and age band, and per
     year and unit over all ages (age_band 'total'). A row without a unit at a level (no known
-    domicile, or no known sector) is counted at the levels above it only."""
+    domicile, or no known sector) is counted at the levels above it only.
+
+    The rows are counted once per finest place (sector, commune, ... together), then the
+    counts are added up to each level: each person is in one place and one band."""
+    finest = rows.groupby(["year", *GEO_LEVELS, "age_band", *by], dropna=False).agg(**counts).reset_index()
     parts = []
     for level in GEO_LEVELS:
-        placed = rows.dropna(subset=[level])
-        by_band = placed.groupby(["year", level, "age_band", *by]).agg(**aggregates)
-        total = placed.groupby(["year", level, *by]).agg(**aggregates).assign(age_band=TOTAL_BAND)
+        placed = finest.dropna(subset=[level])
+        by_band = placed.groupby(["year", level, "age_band", *by])[list(counts)].sum().reset_index()
+        total = by_band.groupby(["year", level, *by])[list(counts)].sum().reset_index().assign(age_band=TOTAL_BAND)
         for part in (by_band, total):
-            parts.append(part.reset_index().rename(columns={level: "geo_code"}).assign(geo_level=level))
+            parts.append(part.rename(columns={level: "geo_code"}).assign(geo_level=level))
     return pd.concat(parts, ignore_index=True)
 
 
