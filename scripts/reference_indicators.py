@@ -510,17 +510,16 @@ def at_every_level(rows: pd.DataFrame, by: list[str], **counts: tuple[str, str])
     year and unit over all ages (age_band 'total'). A row without a unit at a level (no known
     domicile, or no known sector) is counted at the levels above it only.
 
-    The rows are counted once per finest place (sector, commune, ... together), then the
-    counts are added up to each level: each person is in one place and one band."""
+    The rows are counted once per finest place (sector, commune, ... together); each place
+    then counts in its unit of every level, and the bands add up to the all-ages total (each
+    person is in one place and one band)."""
     finest = rows.groupby(["year", *GEO_LEVELS, "age_band", *by], dropna=False).agg(**counts).reset_index()
-    parts = []
-    for level in GEO_LEVELS:
-        placed = finest.dropna(subset=[level])
-        by_band = placed.groupby(["year", level, "age_band", *by])[list(counts)].sum().reset_index()
-        total = by_band.groupby(["year", level, *by])[list(counts)].sum().reset_index().assign(age_band=TOTAL_BAND)
-        for part in (by_band, total):
-            parts.append(part.rename(columns={level: "geo_code"}).assign(geo_level=level))
-    return pd.concat(parts, ignore_index=True)
+    placed = finest.melt(id_vars=["year", "age_band", *by, *counts], value_vars=list(GEO_LEVELS),
+                         var_name="geo_level", value_name="geo_code").dropna(subset=["geo_code"])
+    by_band = placed.groupby(["year", "geo_level", "geo_code", "age_band", *by])[list(counts)].sum().reset_index()
+    total = (by_band.groupby(["year", "geo_level", "geo_code", *by])[list(counts)].sum().reset_index()
+             .assign(age_band=TOTAL_BAND))
+    return pd.concat([by_band, total], ignore_index=True)
 
 
 def beneficiary_cells(located: pd.DataFrame) -> pd.DataFrame:
