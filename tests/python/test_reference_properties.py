@@ -82,7 +82,7 @@ def claim(person: str, date: dt.date | str, code: str, quantity: int,
 
 
 @st.composite
-def imaging_lines(draw: Draw, person: str, year: int) -> list[Row]:
+def imaging_lines(draw: Draw, person: str, year: int, row_rule_cases: bool = True) -> list[Row]:
     """One exam, with what can happen to its line: a correction, a partial one, a duplicate."""
     code = draw(st.sampled_from(IMAGING_CODES))
     date = draw(service_date(year, code.valid_from, code.valid_to if isinstance(code.valid_to, str) else None))
@@ -90,7 +90,8 @@ def imaging_lines(draw: Draw, person: str, year: int) -> list[Row]:
     provider = draw(st.sampled_from(PROVIDERS))
     practice = draw(st.sampled_from((None, "HOSP_1", "HOSP_2")))
     line = claim(person, date, code.nomenclature_code, quantity, provider, practice)
-    fate = draw(st.sampled_from(("kept", "kept", "kept", "cancelled", "partly_cancelled", "duplicated", "rebilled")))
+    fates = ("kept", "kept", "kept", "cancelled", "partly_cancelled", "rebilled")
+    fate = draw(st.sampled_from((*fates, "duplicated") if row_rule_cases else fates))
     if fate == "cancelled":
         return [line, {**line, "quantity": -quantity}]
     if fate == "partly_cancelled" and quantity == 2:
@@ -147,12 +148,14 @@ def raw_extracts(draw: Draw, row_rule_cases: bool = True) -> tuple[list[Row], li
     claims: list[Row] = []
     for index in range(draw(st.integers(1, 24))):
         person = f"P{index:03d}"
+        # Age on 31 December of the last year; born in the second year: only in that year.
         age = draw(st.sampled_from(AGES) | st.integers(0, 120))
+        birth_year = years[-1] - age
         sex = draw(st.sampled_from(("M", "F", "F", "f", " M ")))  # case and blanks are normalised
         place = draw(domicile())
-        present = [year for year in years if draw(st.integers(0, 5)) > 0]
+        present = [year for year in years if year >= birth_year and draw(st.integers(0, 5)) > 0]
         for year in present:
-            row = {"person_id": person, "year": year, "birth_year": years[0] - age, "sex": sex, **place}
+            row = {"person_id": person, "year": year, "birth_year": birth_year, "sex": sex, **place}
             if year == present[-1] and draw(st.integers(0, 8)) == 0:
                 row["death_date"] = str(draw(service_date(year)))
             if draw(st.integers(0, 5)) == 0:
@@ -160,7 +163,7 @@ def raw_extracts(draw: Draw, row_rule_cases: bool = True) -> tuple[list[Row], li
             beneficiaries.append(row)
         for year in years:  # claims also for years the person is not in the population
             for _ in range(draw(st.integers(0, 3))):
-                claims += draw(imaging_lines(person, year))
+                claims += draw(imaging_lines(person, year, row_rule_cases))
             claims += draw(general_practice_lines(person, year))
     if row_rule_cases:
         beneficiaries, claims = draw(with_rejected_rows(beneficiaries, claims, years))
