@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,12 @@ def docs(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFa
     root = tmp_path_factory.mktemp("docs")
     target = root / "target"
     env = {**os.environ, "DBT_LOG_PATH": str(root / "logs")}
+    started = time.monotonic()
     result = subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "docs.sh"), "--database", str(database),
                              "--raw-dir", str(raw_dir), "--target-path", str(target)],
                             cwd=root, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    print(f"scripts/docs.sh took {time.monotonic() - started:.1f}s")
     assert f"open {target}/static_index.html" in result.stdout
     return target
 
