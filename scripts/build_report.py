@@ -65,7 +65,6 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 figure { margin: 0.5rem 0 1rem; }
 figcaption { color: var(--muted); font-size: 0.92rem; margin-top: 0.3rem; }
-.chart { width: 100%; height: 420px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
 caption { text-align: left; color: var(--muted); padding: 0.3rem 0; caption-side: top; }
 th, td { padding: 0.3rem 0.55rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
@@ -276,10 +275,12 @@ def chart_layout(unit: str, x_title: str) -> dict[str, Any]:
     }
 
 
-def chart_html(figure: go.Figure, div_id: str, label: str) -> str:
+def chart_html(figure: go.Figure, div_id: str) -> str:
+    """The chart's div and the script drawing it (plotly.min.js is loaded once in the page's head).
+    Its accessible name is the figure's caption; the numbers are in the table that follows."""
     body: str = figure.to_html(include_plotlyjs=False, full_html=False, div_id=div_id, config=PLOTLY_CONFIG,
                                default_width="100%", default_height="420px")
-    return f'<div class="chart-wrap" role="img" aria-label="{esc(label)}">{body}</div>'
+    return body
 
 
 def trend_figure(data: IndicatorData) -> go.Figure:
@@ -467,7 +468,7 @@ def indicator_page(data: IndicatorData, previous: Indicator | None, following: I
         sections.append(f"""<section aria-labelledby="trend-heading">
 <h2 id="trend-heading">Trend by region</h2>
 <figure id="trend">
-{chart_html(trend_figure(data), "trend-chart", trend_caption)}
+{chart_html(trend_figure(data), "trend-chart")}
 <figcaption>{esc(trend_caption)}</figcaption>
 </figure>
 {chart_data_table(data.trend, [str(y) for y in data.years], "year", trend_caption)}
@@ -477,7 +478,7 @@ def indicator_page(data: IndicatorData, previous: Indicator | None, following: I
             age_caption = (f"{ind.title_fr} ({ind.unit}) by 10-year age band, {data.latest_year}, Belgium and its "
                            "regions. Suppressed cells are left out (no bar).")
             age_html = f"""<figure id="age-bands">
-{chart_html(age_band_figure(data), "age-band-chart", age_caption)}
+{chart_html(age_band_figure(data), "age-band-chart")}
 <figcaption>{esc(age_caption)}</figcaption>
 </figure>
 {chart_data_table(data.age_bands, bands, "age_band", age_caption)}"""
