@@ -1,8 +1,33 @@
+{#- Blank text is missing data, not a value. -#}
+{% macro trimmed_text(column_name) -%}
+    nullif(trim(cast({{ column_name }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
 {% macro normalise_code(column_name, length) -%}
     {#- Spreadsheets drop leading zeros from codes such as 011001 or REFNIS 04000: pad them back. -#}
-    lpad(nullif(trim(cast({{ column_name }} as {{ dbt.type_string() }})), ''), {{ length }}, '0')
+    lpad({{ trimmed_text(column_name) }}, {{ length }}, '0')
 {%- endmacro %}
 
 {% macro clean_text(column_name) -%}
-    nullif(upper(trim(cast({{ column_name }} as {{ dbt.type_string() }}))), '')
+    upper({{ trimmed_text(column_name) }})
+{%- endmacro %}
+
+{#- True when the text is a whole number that fits an integer. A cast alone would accept
+    '1.5' (rounded to 2) or '1e2', which are not counts. -#}
+{% macro is_integer_text(text_expression) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'atlas')(text_expression, '[+-]?[0-9]{1,9}')) }}
+{%- endmacro %}
+
+{#- True when the text is 1 to max_length digits, i.e. a code that padding can mend. -#}
+{% macro is_digit_code(text_expression, max_length) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'atlas')(text_expression, '[0-9]{1,' ~ max_length ~ '}')) }}
+{%- endmacro %}
+
+{#- Whole-string regular-expression match; null text gives null. -#}
+{% macro default__matches_pattern(text_expression, pattern) -%}
+    regexp_full_match({{ text_expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__matches_pattern(text_expression, pattern) -%}
+    ({{ text_expression }} rlike '^{{ pattern }}$')
 {%- endmacro %}

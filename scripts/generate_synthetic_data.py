@@ -24,7 +24,10 @@ IMA-AIM / Statbel figures, see shared/domain-notes.md; they are not estimates):
   (about 4.7%, mostly Brussels and Wallonia) get monthly 109616 forfaits from a medical house;
   about 55% of the others have a yearly 102771 DMG at an ordinary GP practice. Non-imaging
   consultation lines, corrections (negative copies), exact duplicates and a few service dates
-  in the December before the year are added so the models' edge cases are exercised.
+  in the December before the year are added so the models' edge cases are exercised, and a few
+  rows the row rules must set aside or flag (README "Row rules"): beneficiaries without birth
+  year, with an unknown commune or sector, or delivered twice; claim lines without person, with
+  quantity 0, a 7-digit code, an unknown person, or a correction whose original is missing.
 
 Randomness is hash-based: every draw is hash(seed, person, salt, key) mapped to [0, 1), so the
 output depends only on the arguments, never on threads or run order, and output rows are sorted
@@ -146,6 +149,13 @@ OUT_OF_YEAR_RATE = 0.002  # service date in the December before the file's year 
 CORRECTION_RATE = 0.004  # line followed by a negative copy cancelling it
 PARTIAL_CORRECTION_RATE = 0.05  # of quantity-2 lines: a -1 copy (partial cancellation)
 DUPLICATE_RATE = 0.001  # exact duplicate lines (imaging and non-imaging lines only)
+# Rows the row rules must quarantine or flag (README "Row rules"), each kind at this rate:
+# beneficiaries without birth year, with an unknown commune or sector, or delivered twice;
+# claim lines without person, with quantity 0, a 7-digit code, an unknown person, or a
+# correction whose original is missing.
+PERSON_DEFECT_RATE = 0.0002
+LINE_DEFECT_RATE = 0.0001
+LINE_DEFECT_FROM = 0.5  # defects use edit_draw from here up, clear of corrections and duplicates
 
 # Salts keep the hash streams of different draws independent.
 SALT = {
@@ -154,7 +164,7 @@ SALT = {
     "gp_practice": 12, "dmg": 13, "medical_house_dmg": 14, "imaging_user": 20, "primary": 21,
     "extra_category": 22, "exam_count": 23, "out_of_year": 24, "service_day": 25, "code": 26,
     "quantity": 27, "provider": 30, "forfait_count": 31, "forfait_start": 32, "other_count": 33,
-    "edit": 40, "commune_size": 101,
+    "edit": 40, "person_defect": 41, "commune_size": 101,
 }
 
 
@@ -171,6 +181,7 @@ class Config:
     memory_limit: str
     threads: int | None
     temp_dir: Path | None
+    defects: bool = True
 
 
 class GeneratorError(Exception):
@@ -203,6 +214,9 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--temp-dir", type=Path, default=None,
                         help="DuckDB work/spill directory (default: a temporary folder in --out-dir, "
                         "removed at the end)")
+    parser.add_argument("--no-defects", dest="defects", action="store_false",
+                        help="leave out the rows the row rules must quarantine or flag (README 'Row rules'); "
+                        "corrections, duplicates and previous-December dates stay")
     args = parser.parse_args(argv)
     if args.persons < 1:
         parser.error("--persons must be at least 1")
@@ -211,7 +225,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     return Config(
         out_dir=args.out_dir, persons=args.persons, first_year=args.first_year, last_year=args.last_year,
         seed=args.seed, file_format=args.file_format, seed_dir=args.seed_dir, overwrite=args.overwrite,
-        memory_limit=args.memory_limit, threads=args.threads, temp_dir=args.temp_dir,
+        memory_limit=args.memory_limit, threads=args.threads, temp_dir=args.temp_dir, defects=args.defects,
     )
 
 
@@ -653,6 +667,42 @@ def create_persons(connection: duckdb.DuckDBPyConnection, config: Config, year: 
     return int(connection.execute("select count(*) from persons").fetchall()[0][0])
 
 
+def line_defect(kind: int, rate: float) -> str:
+    """SQL condition true for the lines given defect `kind` (0-4), by their edit draw."""
+    low = LINE_DEFECT_FROM + kind * rate
+    return f"(edit_draw >= {low} and edit_draw < {low + rate})"
+
+
+def beneficiaries_sql(config: Config, year: int) -> str:
+    """The population rows of `year`, with a few defective rows (PERSON_DEFECT_RATE per kind)."""
+    draw = f"unif(person_index, {SALT['person_defect']}, {year})"
+    rate = PERSON_DEFECT_RATE if config.defects else 0.0
+
+    def defect(kind: int) -> str:
+        low = kind * rate
+        return f"({draw} >= {low} and {draw} < {low + rate})"
+
+    return f"""
+        with delivered as (
+            select person_id, year,
+                case when {defect(0)} then null else birth_year end as birth_year,
+                sex, death_date,
+                case when {defect(1)} and commune_dec31 is not null then '99999' else commune_dec31 end
+                    as commune_dec31,
+                case when {defect(3)} and sector_dec31 is not null then '99999ZZ9-' else sector_dec31 end
+                    as sector_dec31,
+                commune_jun30, sector_jun30
+            from persons
+            union all
+            select person_id, year, birth_year, sex, death_date, commune_dec31, sector_dec31,
+                commune_jun30, sector_jun30
+            from persons
+            where {defect(2)}
+        )
+        select * from delivered order by person_id
+    """
+
+
 def provider_join_sql(lines_cte: str) -> str:
     """Draw the provider of each line of `lines_cte` (a CTE named `<lines_cte>_provided`).
 
@@ -677,6 +727,7 @@ def provider_join_sql(lines_cte: str) -> str:
 def claims_sql(config: Config, year: int) -> str:
     """The claim lines of `year` as one query (sorted), built from the persons table."""
     dec1_before = f"date '{year - 1}-12-01'"
+    line_rate = LINE_DEFECT_RATE if config.defects else 0.0
     imaging_rate = (
         f"least(0.95, ({IMAGING_BASE} + {IMAGING_AGE_SLOPE} * age)"
         f" * {region_case('region_code', IMAGING_REGION_FACTOR, 1.0)}"
@@ -795,14 +846,26 @@ def claims_sql(config: Config, year: int) -> str:
                 when quantity = 2 and edit_draw < {PARTIAL_CORRECTION_RATE} then [2, -1]
                 when edit_draw >= 1 - {DUPLICATE_RATE} and line_kind <> 'gp_line' then [quantity, quantity]
                 else [quantity] end)::integer as quantity,
-            provider_profession, provider_qualification, billing_practice_id
+            provider_profession, provider_qualification, billing_practice_id, edit_draw
         from all_lines
     )
-    select person_id, service_date, nomenclature_code, quantity,
+    select
+        case
+            when {line_defect(0, line_rate)} then null
+            when {line_defect(3, line_rate)} then 'Z' || person_id
+            else person_id
+        end as person_id,
+        service_date,
+        case when {line_defect(2, line_rate)} then nomenclature_code || '0' else nomenclature_code end as nomenclature_code,
+        case
+            when {line_defect(1, line_rate)} then 0
+            when {line_defect(4, line_rate)} then -quantity
+            else quantity
+        end as quantity,
         provider_profession, provider_qualification, billing_practice_id
     from edited
-    order by person_id, service_date, nomenclature_code, provider_profession, provider_qualification,
-        billing_practice_id nulls first, quantity desc
+    order by person_id nulls first, service_date, nomenclature_code, provider_profession,
+        provider_qualification, billing_practice_id nulls first, quantity desc
     """
 
 
@@ -828,11 +891,7 @@ def write_year(connection: duckdb.DuckDBPyConnection, config: Config, year: int,
     beneficiaries = config.out_dir / f"beneficiaries_{year}.{suffix}"
     written = copy_to_file(
         connection,
-        """
-        select person_id, year, birth_year, sex, death_date, commune_dec31, sector_dec31,
-            commune_jun30, sector_jun30
-        from persons order by person_id
-        """,
+        beneficiaries_sql(config, year),
         beneficiaries, suffix,
     )
     progress.log(f"{year}: wrote {beneficiaries.name}: {written:,} rows")

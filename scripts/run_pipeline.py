@@ -17,6 +17,11 @@ from typing import Sequence
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts scripts/ on the path, not the project: the sibling modules are
+# imported as the scripts package, as the tests and mypy see them.
+sys.path.insert(0, str(PROJECT_DIR))
+from scripts.check_raw_extract import check_extract, report  # noqa: E402
+
 RAW_SOURCES = ("beneficiaries", "claims")
 
 
@@ -24,12 +29,8 @@ def raw_files(raw_dir: Path, source: str) -> list[Path]:
     return sorted(raw_dir.glob(f"{source}*.parquet")) + sorted(raw_dir.glob(f"{source}*.csv"))
 
 
-def has_raw_extract(raw_dir: Path) -> bool:
-    return all(raw_files(raw_dir, source) for source in RAW_SOURCES)
-
-
-def raw_format(raw_dir: Path) -> str:
-    return "parquet" if all(p.suffix == ".parquet" for s in RAW_SOURCES for p in raw_files(raw_dir, s)) else "csv"
+def has_raw_files(raw_dir: Path) -> bool:
+    return any(raw_files(raw_dir, source) for source in RAW_SOURCES)
 
 
 def generate(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int) -> None:
@@ -64,6 +65,28 @@ def table_summary(database: Path) -> list[tuple[str, str, int]]:
     return sorted(summary, key=lambda row: (not row[1].startswith(("cube_", "stat_")), row[1]))
 
 
+def reconciliation_summary(database: Path) -> list[str]:
+    """Per source: rows read, used and quarantined (by reason), from the build's own tables."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        totals = connection.execute(
+            "select source_name, sum(rows_read), sum(rows_used), sum(rows_quarantined), sum(rows_used_with_issue) "
+            "from extract_reconciliation group by source_name order by source_name"
+        ).fetchall()
+        reasons = connection.execute(
+            "select 'beneficiaries', reason_code, row_used, count(*) from quarantined_beneficiaries group by all "
+            "union all select 'claims', reason_code, row_used, count(*) from quarantined_claims group by all "
+            "order by 1, 3, 4 desc, 2"
+        ).fetchall()
+    lines = []
+    for source, read, used, quarantined, flagged in totals:
+        lines.append(f"{source}: {int(read):,} rows read = {int(used):,} used + {int(quarantined):,} quarantined"
+                     + (f" ({int(flagged):,} of the used rows flagged)" if flagged else ""))
+        for reason_source, reason, row_used, rows in reasons:
+            if reason_source == source:
+                lines.append(f"    {reason:<30} {int(rows):>10,}  {'used, flagged' if row_used else 'quarantined'}")
+    return lines
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--raw-dir", type=Path, default=Path(os.environ.get("ATLAS_RAW_DIR", PROJECT_DIR / "data" / "raw")),
@@ -86,13 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     database = args.database.resolve()
     raw_dir.mkdir(parents=True, exist_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
-    if not has_raw_extract(raw_dir):
-        if any(raw_files(raw_dir, source) for source in RAW_SOURCES):
-            print(f"[run] error: {raw_dir} holds only part of an extract: it needs both "
-                  "beneficiaries*.parquet|csv and claims*.parquet|csv files", file=sys.stderr)
-            return 2
+    if not has_raw_files(raw_dir):
         generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
-    returncode = dbt_build(raw_dir, database, raw_format(raw_dir))
+    check = check_extract(raw_dir)
+    report(check)
+    if not check.ok:
+        print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
+              "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
+        return 2
+    returncode = dbt_build(raw_dir, database, check.file_format)
     if returncode != 0:
         print(f"[run] dbt build failed (exit {returncode}); see the messages above and logs/dbt.log",
               file=sys.stderr)
@@ -101,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'table':<45} {'rows':>12}")
     for schema, name, rows in table_summary(database):
         print(f"{schema + '.' + name:<45} {rows:>12,}")
+    print("\n[run] raw rows (tables extract_reconciliation, quarantined_beneficiaries, quarantined_claims):")
+    for line in reconciliation_summary(database):
+        print(f"  {line}")
     return 0
 
 

@@ -2,7 +2,8 @@ with
 
 beneficiaries as (
 
-    select * from {{ ref('stg_ima__beneficiaries') }}
+    select * from {{ ref('int_beneficiary_rows_checked') }}
+    where quarantine_reason is null
 
 ),
 
@@ -43,7 +44,13 @@ domiciled as (
         case
             when december_commune.commune_code is not null then beneficiaries.sector_dec31
             else beneficiaries.sector_jun30
-        end as reported_sector_code
+        end as reported_sector_code,
+        -- The commune the rule looked at first: 31 December if reported, else 30 June.
+        case
+            when beneficiaries.commune_dec31 is not null then december_commune.commune_code is null
+            when beneficiaries.commune_jun30 is not null then june_commune.commune_code is null
+            else false
+        end as has_unknown_commune
     from beneficiaries
     left join communes as december_commune
         on beneficiaries.commune_dec31 = december_commune.commune_code
@@ -69,7 +76,16 @@ final as (
         communes.arrondissement_code,
         domiciled.commune_code,
         -- A sector counts only where the seed places it in the person's commune.
-        sectors.sector_code
+        sectors.sector_code,
+        -- Codes the geography seeds do not know: the row is used, and listed in the quarantine.
+        case
+            when domiciled.has_unknown_commune then 'unknown_commune'
+            when
+                domiciled.commune_code is not null
+                and domiciled.reported_sector_code is not null
+                and sectors.sector_code is null
+                then 'unknown_sector'
+        end as domicile_issue
     from domiciled
     left join communes
         on domiciled.commune_code = communes.commune_code

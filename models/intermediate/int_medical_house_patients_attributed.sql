@@ -2,7 +2,9 @@ with
 
 claims as (
 
-    select * from {{ ref('stg_ima__claims') }}
+    select * from {{ ref('int_claims_netted') }}
+    -- A group netting to zero is a cancelled service.
+    where net_quantity > 0
 
 ),
 

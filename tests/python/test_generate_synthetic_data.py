@@ -130,7 +130,8 @@ def run_generator(out_dir: Path, seed_dir: Path, *extra: str, persons: int = 2_0
 @pytest.fixture(scope="module")
 def raw_dir(tmp_path_factory: pytest.TempPathFactory, seed_dir: Path) -> Path:
     out_dir = tmp_path_factory.mktemp("synthetic_raw")
-    assert run_generator(out_dir, seed_dir, persons=PERSONS, years=(YEARS[0], YEARS[-1])) == 0
+    # The realism checks below describe the clean population; the defects are tested apart.
+    assert run_generator(out_dir, seed_dir, "--no-defects", persons=PERSONS, years=(YEARS[0], YEARS[-1])) == 0
     return out_dir
 
 
@@ -490,3 +491,33 @@ def test_corrections_duplicates_out_of_year_and_non_imaging_lines(db: duckdb.Duc
           and nomenclature_code not in (select nomenclature_code from gp_codes)
     """).fetchall()[0]
     assert non_imaging[0] > 0.2 * lines and non_imaging[1] >= 2
+
+
+def test_defects_the_row_rules_must_catch_only_when_asked(tmp_path: Path, seed_dir: Path) -> None:
+    """By default a few rows of each kind the README's row rules quarantine or flag are
+    written, at about their rate; --no-defects writes none of them."""
+    defect_kinds = {
+        "missing birth year": "select count(*) from b where birth_year is null",
+        "unknown commune": "select count(*) from b where commune_dec31 = '99999'",
+        "unknown sector": "select count(*) from b where sector_dec31 = '99999ZZ9-'",
+        "beneficiary delivered twice": "select count(*) - count(distinct person_id) from b",
+        "claim without person": "select count(*) from c where person_id is null",
+        "quantity zero": "select count(*) from c where quantity = 0",
+        "7-digit code": "select count(*) from c where length(nomenclature_code) = 7",
+        "unknown person": "select count(*) from c where person_id like 'Z%'",
+    }
+    counts = {}
+    for label, extra in (("defects", ()), ("clean", ("--no-defects",))):
+        out_dir = tmp_path / label
+        assert run_generator(out_dir, seed_dir, *extra, persons=20_000) == 0
+        with duckdb.connect() as connection:
+            connection.execute(f"create view b as select * from read_parquet('{out_dir}/beneficiaries_*.parquet')")
+            connection.execute(f"create view c as select * from read_parquet('{out_dir}/claims_*.parquet')")
+            counts[label] = {kind: scalar(connection, sql) for kind, sql in defect_kinds.items()}
+            lines = scalar(connection, "select count(*) from c")
+    assert all(count == 0 for count in counts["clean"].values()), counts["clean"]
+    persons_expected = generator.PERSON_DEFECT_RATE * 20_000
+    lines_expected = generator.LINE_DEFECT_RATE * lines
+    for kind, count in counts["defects"].items():
+        expected = persons_expected if kind in list(defect_kinds)[:4] else lines_expected
+        assert 0 < count < 4 * expected + 3, (kind, count, expected)

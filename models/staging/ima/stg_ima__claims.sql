@@ -1,7 +1,5 @@
--- A table, not a view: netting aggregates every claim line of the extract (tens of millions at
--- full scale) and two intermediate models read the result.
-{{ config(materialized='table') }}
-
+-- Every delivered line, none dropped: values that do not parse become null here, and the text
+-- as delivered is kept beside them so the line checks can tell a missing value from a bad one.
 with
 
 source as (
@@ -10,13 +8,14 @@ source as (
 
 ),
 
-cleaned as (
+trimmed as (
 
     select
-        trim(cast(person_id as {{ dbt.type_string() }})) as person_id,
-        cast(service_date as date) as service_date,
-        {{ normalise_code('nomenclature_code', 6) }} as nomenclature_code,
-        cast(quantity as integer) as quantity,
+        filename as source_file,
+        {{ trimmed_text('person_id') }} as person_id,
+        {{ trimmed_text('service_date') }} as service_date_text,
+        {{ trimmed_text('nomenclature_code') }} as nomenclature_code_text,
+        {{ trimmed_text('quantity') }} as quantity_text,
         {{ clean_text('provider_profession') }} as provider_profession,
         {{ normalise_code('provider_qualification', 3) }} as provider_qualification,
         {{ clean_text('billing_practice_id') }} as billing_practice_id
@@ -24,50 +23,24 @@ cleaned as (
 
 ),
 
--- A correction is billed as the same line with a negative quantity, so summing the
--- quantities of identical lines nets it out. Identical positive lines are kept as
--- repeated services (their quantities add up); keys netting to zero or below are dropped.
-netted as (
-
-    select
-        person_id,
-        service_date,
-        nomenclature_code,
-        provider_profession,
-        provider_qualification,
-        billing_practice_id,
-        cast(sum(quantity) as integer) as net_quantity,
-        cast(count(*) as integer) as billed_line_count
-    from cleaned
-    group by
-        person_id,
-        service_date,
-        nomenclature_code,
-        provider_profession,
-        provider_qualification,
-        billing_practice_id
-
-),
-
 final as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            "person_id", "'|'", "cast(service_date as " ~ dbt.type_string() ~ ")", "'|'",
-            "nomenclature_code", "'|'", "coalesce(provider_profession, '')", "'|'",
-            "coalesce(provider_qualification, '')", "'|'", "coalesce(billing_practice_id, '')"
-        ])) }} as claim_key,
+        source_file,
         person_id,
-        service_date,
-        cast(extract(year from service_date) as integer) as service_year,
-        nomenclature_code,
+        service_date_text,
+        {{ dbt.safe_cast('service_date_text', api.Column.translate_type('date')) }} as service_date,
+        nomenclature_code_text,
+        case
+            when {{ is_digit_code('nomenclature_code_text', 6) }}
+                then lpad(nomenclature_code_text, 6, '0')
+        end as nomenclature_code,
+        quantity_text,
+        case when {{ is_integer_text('quantity_text') }} then cast(quantity_text as integer) end as quantity,
         provider_profession,
         provider_qualification,
-        billing_practice_id,
-        net_quantity,
-        billed_line_count
-    from netted
-    where net_quantity > 0
+        billing_practice_id
+    from trimmed
 
 )
 
