@@ -164,13 +164,15 @@ def read_raw(raw_dir: Path, source: str, columns: Sequence[str], raw_format: str
             # pandas needs pyarrow for Parquet; DuckDB is only the file reader here.
             with duckdb.connect() as connection:
                 frame = connection.execute("select * from read_parquet(?)", [str(path)]).df()
+        # Column names in any letter case (structural checks); the first of a name is taken.
+        frame.columns = [str(column).lower() for column in frame.columns]
+        frame = frame.loc[:, ~frame.columns.duplicated()]
         missing = [column for column in columns if column not in frame.columns]
         if missing:
             raise SystemExit(f"{path}: missing column(s) {', '.join(missing)}")
         frames.append(frame[list(columns)])
-    # Files may disagree on a column's type (one typed, one text): object holds both.
-    if len(frames) > 1 and any(not frames[0][c].dtype == f[c].dtype for f in frames[1:] for c in columns):
-        frames = [frame.astype(object) for frame in frames]
+    # Files may disagree on a column's type (one typed, one text): pandas then keeps both as
+    # objects, which the parsers below accept.
     return pd.concat(frames, ignore_index=True)
 
 
@@ -229,7 +231,7 @@ def parse_date(raw: pd.Series) -> Parsed:
         invalid = pd.Series(False, index=raw.index)
     else:
         # Python date objects (from an object column) are first written as ISO text.
-        text = clean_text(raw.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v))
+        text = clean_text(raw.map(lambda v: v.isoformat() if hasattr(v, "isoformat") and not pd.isna(v) else v))
         missing = text.isna()
         looks_like_date = text.str.fullmatch(DATE_TEXT, na=False)
         # errors="coerce": 2016-02-30 has the shape of a date but is none.
@@ -339,14 +341,19 @@ def classify_claims(raw: pd.DataFrame, beneficiaries: pd.DataFrame) -> pd.DataFr
     return lines.assign(reason=reason)
 
 
-def reason_counts(beneficiaries: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """Rows per source, year and reason ('used' for the used rows): the reconciliation."""
+def reason_counts(beneficiaries: pd.DataFrame, claims: pd.DataFrame, located: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation: rows per source, year and reason. Quarantined rows under their reason
+    (row_used false); the used rows under 'used'; and, among them, the beneficiary rows used
+    with a geography issue under 'unknown_commune' / 'unknown_sector' (row_used true)."""
     parts = []
     for source, rows, year_column in (("beneficiaries", beneficiaries, "year"), ("claims", claims, "service_year")):
         counts = (rows.assign(reason=rows["reason"].fillna("used"), year=rows[year_column])
                   .groupby(["year", "reason"], dropna=False).size().rename("row_count").reset_index())
-        parts.append(counts.assign(source=source))
-    return pd.concat(parts, ignore_index=True)[["source", "year", "reason", "row_count"]]
+        parts.append(counts.assign(source=source, row_used=counts["reason"] == "used"))
+    issues = located.dropna(subset=["geography_issue"]).groupby(["year", "geography_issue"]).size()
+    parts.append(issues.rename("row_count").reset_index().rename(columns={"geography_issue": "reason"})
+                 .assign(source="beneficiaries", row_used=True))
+    return pd.concat(parts, ignore_index=True)[["source", "year", "reason", "row_used", "row_count"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,6 +428,14 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
     sector_in_commune = pd.MultiIndex.from_arrays([reported_sector, used["commune_code"]]).isin(
         pd.MultiIndex.from_frame(seeds.sectors[["sector_code", "commune_code"]]))
     used["statistical_sector"] = reported_sector.where(sector_in_commune)
+    # Used rows with a geography issue (README row rules unknown_commune, unknown_sector): the
+    # commune the rule looks at first (31 December, else 30 June) is not in the seed; or a
+    # sector was reported with the chosen domicile but is not one of its commune.
+    looked_at = used["commune_dec31"].fillna(used["commune_jun30"])
+    issue = pd.Series(None, index=used.index, dtype=object)
+    issue[used["commune_code"].notna() & reported_sector.notna() & ~sector_in_commune] = "unknown_sector"
+    issue[looked_at.notna() & ~looked_at.isin(known)] = "unknown_commune"  # the first reason that applies
+    used["geography_issue"] = issue
 
     located = used.merge(seeds.communes[["commune_code", "arrondissement_code", "province_code", "region_code"]],
                          on="commune_code", how="left")
@@ -433,7 +448,7 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
     bands = seeds.age_bands
     located["age_band"] = pd.cut(age, bins=[int(a) - 1 for a in bands["age_from"]] + [int(bands["age_to"].iloc[-1])],
                                  labels=list(bands["age_band"]), ordered=False).astype(object)
-    return located[["person_id", "year", "age_band", *GEO_LEVELS]].reset_index(drop=True)
+    return located[["person_id", "year", "age_band", *GEO_LEVELS, "geography_issue"]].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -754,7 +769,7 @@ def published_tables(suppressed: pd.DataFrame) -> pd.DataFrame:
 class ReferenceResult:
     cells: pd.DataFrame  # every indicator cell before suppression (CELL_COLUMNS)
     indicator_values: pd.DataFrame  # every published cell (MART_COLUMNS), suppression applied
-    reasons: pd.DataFrame  # rows per source, year and reason ('used' for the used rows)
+    reasons: pd.DataFrame  # rows per source, year and reason (reason_counts)
 
 
 def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
@@ -778,7 +793,7 @@ def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT
     progress(f"{len(cells):,} indicator cells")
     suppressed = suppress(cells, threshold, empty_parent, progress)
     return ReferenceResult(cells=cells, indicator_values=published_tables(suppressed),
-                           reasons=reason_counts(beneficiaries, claims))
+                           reasons=reason_counts(beneficiaries, claims, located))
 
 
 def write_outputs(result: ReferenceResult, out: Path) -> None:

@@ -122,6 +122,26 @@ def differences_after_suppression(database: Path, reference: ReferenceResult) ->
     return differences
 
 
+def differences_in_row_rules(database: Path, reference: ReferenceResult) -> list[str]:
+    """Rows per source, year and reason: the models' quarantine tables and reconciliation (rows
+    used) against the reference's reason_counts."""
+    dbt = read_dbt(database, """
+        select 'beneficiaries' as source, year, reason_code as reason, row_used, count(*) as row_count
+        from quarantined_beneficiaries group by all
+        union all
+        select 'claims', service_year, reason_code, row_used, count(*) from quarantined_claims group by all
+        union all
+        select source_name, year, 'used', true, rows_used from extract_reconciliation where rows_used > 0
+    """)
+    key = ["source", "year", "reason", "row_used"]
+    merged = dbt.merge(reference.reasons, on=key, how="outer", suffixes=("_dbt", "_ref")).fillna(
+        {"row_count_dbt": 0, "row_count_ref": 0})
+    differing = merged[merged["row_count_dbt"] != merged["row_count_ref"]]
+    return [f"row rules [source={row['source']}, year={row['year']}, reason={row['reason']}, "
+            f"used={row['row_used']}] rows: dbt={int(row['row_count_dbt'])} reference={int(row['row_count_ref'])}"
+            for row in differing.to_dict("records")]
+
+
 def registry_codes() -> list[str]:
     from scripts.reference_indicators import load_seeds
     return sorted(load_seeds().registry["indicator_code"])
@@ -140,6 +160,11 @@ def ci_reference(synthetic_build: tuple[Path, Path]) -> ReferenceResult:
 def test_reference_publishes_every_registry_table(ci_reference: ReferenceResult) -> None:
     assert sorted(ci_reference.indicator_values["indicator_code"].unique()) == registry_codes()
     assert set(ci_reference.indicator_values["year"]) == set(SYNTHETIC_YEARS)
+
+
+def test_row_rules_match_on_ci_data(synthetic_build: tuple[Path, Path], ci_reference: ReferenceResult) -> None:
+    _, database = synthetic_build
+    fail_on(differences_in_row_rules(database, ci_reference), "in the row rules (CI data)")
 
 
 def test_cells_before_suppression_match_on_ci_data(synthetic_build: tuple[Path, Path],
@@ -196,7 +221,8 @@ def large_reference(raw_dir: Path, empty_parent: str = README_READING) -> Refere
 @pytest.mark.large
 def test_cells_before_suppression_match_on_large_data(large_build: tuple[Path, Path]) -> None:
     raw_dir, database = large_build
-    fail_on(differences_before_suppression(database, large_reference(raw_dir)),
+    reference = large_reference(raw_dir)
+    fail_on(differences_in_row_rules(database, reference) + differences_before_suppression(database, reference),
             f"before suppression ({LARGE_PERSONS:,} persons)")
 
 
