@@ -151,6 +151,13 @@ def raw_files(raw_dir: Path, source: str, raw_format: str) -> list[Path]:
     return files
 
 
+@functools.cache
+def parquet_reader() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB connection to read Parquet files with (opening one costs more than
+    reading a small file, and the property test runs the reference hundreds of times)."""
+    return duckdb.connect()
+
+
 def read_raw(raw_dir: Path, source: str, columns: Sequence[str], raw_format: str) -> pd.DataFrame:
     """The raw rows of one source: CSV entirely as text (a header, no types), Parquet with its
     own column types (the rules below accept text or typed values alike). Extra columns are
@@ -162,8 +169,7 @@ def read_raw(raw_dir: Path, source: str, columns: Sequence[str], raw_format: str
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
         else:
             # pandas needs pyarrow for Parquet; DuckDB is only the file reader here.
-            with duckdb.connect() as connection:
-                frame = connection.execute("select * from read_parquet(?)", [str(path)]).df()
+            frame = parquet_reader().execute("select * from read_parquet(?)", [str(path)]).df()
         # Column names in any letter case (structural checks); the first of a name is taken.
         frame.columns = [str(column).lower() for column in frame.columns]
         frame = frame.loc[:, ~frame.columns.duplicated()]

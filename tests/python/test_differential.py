@@ -17,15 +17,21 @@ the same comparison under the models' reading must pass, so nothing else differs
 
 from __future__ import annotations
 
+import atexit
+import functools
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SYNTHETIC_YEARS, dbt_build, generate_synthetic
+from compiled_project import CompiledProject
+from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, SYNTHETIC_YEARS, dbt_build, generate_synthetic
 from scripts.reference_indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
@@ -33,6 +39,7 @@ from scripts.reference_indicators import (
     README_READING,
     ReferenceResult,
     compute,
+    load_seeds,
 )
 
 KEY = ["indicator_code", "year", "geo_level", "geo_code", "age_band"]
@@ -70,20 +77,38 @@ def cell_name(row: dict[str, object]) -> str:
     return f"{row['table']} [{key}]"
 
 
-def table_differences(dbt: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    """Every differing cell: rows on one side only, then each differing column, named by the
-    `table` column of the rows (the indicator table, or the long table they come from)."""
-    missing = [column for column in columns if column not in dbt.columns]
+def table_differences(connection: duckdb.DuckDBPyConnection, dbt_sql: str, reference: pd.DataFrame,
+                      columns: Sequence[str]) -> list[str]:
+    """Every differing cell between the rows of dbt_sql and the reference's rows: rows on one
+    side only, then each differing column, named by the `table` column of the rows (the
+    indicator table, or the long table they come from). DuckDB finds the differing rows (a
+    full join, quick on large tables); pandas then names each differing value."""
+    keys = ["table", *KEY]
+    values = [column for column in columns if column not in keys]
+    dbt_columns = [row[0] for row in connection.execute(f"describe {dbt_sql}").fetchall()]
+    missing = [column for column in columns if column not in dbt_columns]
     if missing:
         return [f"dbt tables lack the column(s) {missing}"]
-    merged = dbt.merge(reference, on=["table", *KEY], how="outer", suffixes=("_dbt", "_ref"), indicator=True)
+    # Text columns as text for DuckDB, also when every value is missing (a column of None).
+    connection.register("reference_rows", reference.astype(
+        {c: "str" for c in reference.columns if reference[c].dtype == object}))
+    differing = connection.execute(f"""
+        select {", ".join(f'coalesce(d."{k}", r."{k}") as "{k}"' for k in keys)},
+            d."table" is not null as in_dbt, r."table" is not null as in_reference,
+            {", ".join(f'd."{c}" as "{c}_dbt", r."{c}" as "{c}_ref"' for c in values)}
+        from ({dbt_sql}) as d full outer join reference_rows as r
+            on {" and ".join(f'd."{k}" = r."{k}"' for k in keys)}
+        where d."table" is null or r."table" is null or {" or ".join(
+            f'abs(d."{c}" - r."{c}") > {RATE_TOLERANCE} or (d."{c}" is null) <> (r."{c}" is null)'
+            if c in RATE_COLUMNS else f'd."{c}" is distinct from r."{c}"' for c in values)}
+    """).df()
+    connection.unregister("reference_rows")
     differences: list[str] = []
-    for side, label in (("left_only", "only in dbt"), ("right_only", "only in the reference")):
-        differences += [f"{cell_name(row)}: row {label}" for row in merged[merged["_merge"] == side].to_dict("records")]
-    both = merged[merged["_merge"] == "both"]
-    for column in columns:
-        if column in KEY:
-            continue
+    for side, label in (("in_dbt", "only in dbt"), ("in_reference", "only in the reference")):
+        only = differing[differing[side] & ~differing["in_dbt" if side == "in_reference" else "in_reference"]]
+        differences += [f"{cell_name(row)}: row {label}" for row in only.to_dict("records")]
+    both = differing[differing["in_dbt"] & differing["in_reference"]]
+    for column in values:
         same = same_values(both[f"{column}_dbt"], both[f"{column}_ref"], column in RATE_COLUMNS)
         differences += [f"{cell_name(row)} {column}: dbt={row[f'{column}_dbt']!r} reference={row[f'{column}_ref']!r}"
                         for row in both[~same].to_dict("records")]
@@ -105,21 +130,24 @@ def read_dbt(database: Path, sql: str) -> pd.DataFrame:
 
 def differences_before_suppression(database: Path, reference: ReferenceResult) -> list[str]:
     """int_indicator_cells_computed against the reference's cells (named by indicator code)."""
-    dbt_cells = read_dbt(database, "select indicator_code as table, * from int_indicator_cells_computed")
-    return table_differences(dbt_cells, reference.cells.assign(table=reference.cells["indicator_code"]),
-                             CELL_COLUMNS)
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return table_differences(connection, "select indicator_code as table, * from int_indicator_cells_computed",
+                                 reference.cells.assign(table=reference.cells["indicator_code"]), CELL_COLUMNS)
 
 
-def differences_after_suppression(database: Path, reference: ReferenceResult) -> list[str]:
-    """Every published table (one per code, read as such) and indicator_values against the reference."""
+def differences_after_suppression(database: Path, reference: ReferenceResult,
+                                  indicator_tables: bool = True) -> list[str]:
+    """indicator_values and every published table (one per code, read as such; unless
+    indicator_tables is false) against the reference."""
     published = reference.indicator_values
-    codes = registry_codes()
-    every_table = " union all ".join(f"select '{code}' as table, * from {code}" for code in codes)
-    differences = table_differences(read_dbt(database, every_table),
-                                    published.assign(table=published["indicator_code"]), MART_COLUMNS)
-    differences += table_differences(read_dbt(database, "select 'indicator_values' as table, * from indicator_values"),
-                                     published.assign(table="indicator_values"), MART_COLUMNS)
-    return differences
+    with duckdb.connect(str(database), read_only=True) as connection:
+        differences = table_differences(connection, "select 'indicator_values' as table, * from indicator_values",
+                                        published.assign(table="indicator_values"), MART_COLUMNS)
+        if indicator_tables:
+            every_table = " union all ".join(f"select '{code}' as table, * from {code}" for code in registry_codes())
+            differences += table_differences(connection, every_table,
+                                             published.assign(table=published["indicator_code"]), MART_COLUMNS)
+        return differences
 
 
 def differences_in_row_rules(database: Path, reference: ReferenceResult) -> list[str]:
@@ -143,7 +171,6 @@ def differences_in_row_rules(database: Path, reference: ReferenceResult) -> list
 
 
 def registry_codes() -> list[str]:
-    from scripts.reference_indicators import load_seeds
     return sorted(load_seeds().registry["indicator_code"])
 
 
@@ -236,3 +263,131 @@ def test_published_tables_match_on_large_data(large_build: tuple[Path, Path], em
     raw_dir, database = large_build
     fail_on(differences_after_suppression(database, large_reference(raw_dir, empty_parent)),
             f"after suppression ({LARGE_PERSONS:,} persons, {empty_parent})")
+
+
+# --------------------------------------------------------------------------------------------
+# Disagreements: minimal extracts, the README's figures worked out by hand
+# --------------------------------------------------------------------------------------------
+
+Row = dict[str, Any]
+
+
+def write_extract(raw_dir: Path, beneficiaries: list[Row], claims: list[Row]) -> Path:
+    """The rows as Parquet files with the contract's types (conftest.write_raw_extract, but in
+    one statement per file rather than one insert per row: the property test writes hundreds)."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as connection:
+        for source, columns, rows in (("beneficiaries", BENEFICIARY_COLUMNS, beneficiaries),
+                                      ("claims", CLAIM_COLUMNS, claims)):
+            frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+            connection.register("rows_frame", frame)
+            typed = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in columns.items())
+            connection.execute(f"copy (select {typed} from rows_frame) to '{raw_dir / source}.parquet' (format parquet)")
+            connection.unregister("rows_frame")
+    return raw_dir
+
+
+def fast_work_dir() -> Path:
+    """Memory-backed scratch space when there is some: each case writes and builds a database."""
+    shared_memory = Path("/dev/shm")
+    return shared_memory if shared_memory.is_dir() and os.access(shared_memory, os.W_OK) else Path(tempfile.gettempdir())
+
+
+@functools.lru_cache(maxsize=1)
+def compiled_project() -> CompiledProject:
+    """The project seeded and compiled once per test session (tests/python/compiled_project.py):
+    each case then runs the compiled SQL of every model in about a second, without dbt start-up.
+    A cached function rather than a fixture so that both test modules share it."""
+    work = Path(tempfile.mkdtemp(prefix="atlas-compiled-", dir=fast_work_dir()))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    return CompiledProject(work)
+
+
+@pytest.fixture
+def project() -> CompiledProject:
+    return compiled_project()
+
+
+def models_cell(project: CompiledProject, work: Path, beneficiaries: list[Row], claims: list[Row], table: str,
+                key: tuple[str, int, str, str, str], column: str) -> Any:
+    """One figure the models compute for the extract (None when the cell does not exist)."""
+    database = project.build(write_extract(work / "raw", beneficiaries, claims), work / "atlas.duckdb")
+    code, year, level, geo_code, band = key
+    rows = read_dbt(database, f"select {column} from {table} where indicator_code = '{code}' and year = {year} "
+                              f"and geo_level = '{level}' and geo_code = '{geo_code}' and age_band = '{band}'")
+    return rows[column].iloc[0] if len(rows) else None
+
+
+def reference_cell(work: Path, beneficiaries: list[Row], claims: list[Row], published: bool,
+                   key: tuple[str, int, str, str, str], column: str) -> Any:
+    reference = compute(write_extract(work / "raw", beneficiaries, claims), progress=lambda message: None)
+    table = reference.indicator_values if published else reference.cells
+    rows = table.set_index(KEY)
+    return rows.loc[key, column] if key in rows.index else None
+
+
+def person(person_id: str, commune: str | None, sector: str | None = None, birth_year: int = 1980) -> Row:
+    return {"person_id": person_id, "year": 2016, "birth_year": birth_year, "sex": "F",
+            "commune_dec31": commune, "sector_dec31": sector}
+
+
+def line(person_id: str, date: str, code: str, provider: tuple[str, str], practice: str | None, quantity: int = 1) -> Row:
+    return {"person_id": person_id, "service_date": date, "nomenclature_code": code, "quantity": quantity,
+            "provider_profession": provider[0], "provider_qualification": provider[1], "billing_practice_id": practice}
+
+
+# Each case: (extract, table, cell key, column, the README's value worked out by hand, why).
+DISAGREEMENTS: dict[str, tuple[list[Row], list[Row], str, tuple[str, int, str, str, str], str, Any]] = {
+    # D1. Seven persons, no claim: 2 in 11001 (a small cell: 2 beneficiaries), 5 in 11002, both
+    # communes of arrondissement 11000. The arrondissement (7 beneficiaries, 0 individuals) is
+    # published with exactly one withheld child; no other child has an individual, so the README
+    # withholds the parent: 11000 'secondary', and 11002 stays published (0 of 5). The models
+    # withhold 11002 instead and publish 11000.
+    "D1_empty_parent": (
+        [person(f"P{i}", "11001" if i < 2 else "11002") for i in range(7)], [],
+        "indicator_values", ("cube_013_023", 2016, "commune", "11002", "total"), "suppression_flag", None),
+    # D2. Six forfaits billed by MH_A, a DMG billed by "mh_a". The README trims text and
+    # upper-cases sex only: "mh_a" is another practice, so P1 is no medical-house patient
+    # (stat_003_007, Belgium: 0 of 1). The models upper-case billing_practice_id: 1 of 1.
+    "D2_practice_case": (
+        [person("P1", "21004")],
+        [line("P1", f"2016-{month:02d}-01", "109616", ("1", "003"), "MH_A") for month in range(1, 7)]
+        + [line("P1", "2016-03-05", "102771", ("1", "004"), "mh_a")],
+        "int_indicator_cells_computed", ("stat_003_007", 2016, "country", "BE", "total"), "numerator", 0),
+    # D3. Sector "21004zz1-" is not a sector of the seed (which has "21004ZZ1-"): P1 counts at
+    # commune level and above only, so sector 21004ZZ1- holds P2 alone (1 beneficiary). The
+    # models upper-case the sector code and count both.
+    "D3_sector_case": (
+        [person("P1", "21004", "21004zz1-"), person("P2", "21004", "21004ZZ1-")], [],
+        "int_indicator_cells_computed", ("stat_013_001", 2016, "statistical_sector", "21004ZZ1-", "total"),
+        "denominator", 1),
+    # D4a. Commune "210040" (six digits) is no REFNIS code: padding mends a dropped zero, it
+    # never cuts, so P1 has no known domicile and counts in Belgium only; commune 21004 has no
+    # cell. The models' lpad cuts "210040" to "21004" and place P1 in Brussels.
+    "D4_commune_cut": (
+        [person("P1", "210040"), *[person(f"Q{i}", "11001") for i in range(3)]], [],
+        "int_indicator_cells_computed", ("cube_013_001", 2016, "commune", "21004", "total"), "denominator", None),
+    # D4b. Qualification "4600" is not a 3-digit qualification in 460-469: the echography counts in
+    # IMAG_ALL_N only, no radiologist patient (cube_013_003, Belgium: 0). The models cut it to
+    # "460", a radiologist.
+    "D4_qualification_cut": (
+        [person("P1", "21004")], [line("P1", "2016-03-01", "460014", ("1", "4600"), None)],
+        "int_indicator_cells_computed", ("cube_013_003", 2016, "country", "BE", "total"), "numerator", 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DISAGREEMENTS))
+def test_reference_gives_the_readme_figure(case: str, tmp_path: Path) -> None:
+    beneficiaries, claims, table, key, column, expected = DISAGREEMENTS[case]
+    got = reference_cell(tmp_path, beneficiaries, claims, table == "indicator_values", key, column)
+    assert (None if pd.isna(got) else got) == expected
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, marks=pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="the models depart from the README here (README 'Reference implementation', disagreements)"))
+    for case in sorted(DISAGREEMENTS)])
+def test_models_give_the_readme_figure(case: str, project: CompiledProject) -> None:
+    beneficiaries, claims, table, key, column, expected = DISAGREEMENTS[case]
+    with tempfile.TemporaryDirectory(prefix="atlas-disagreement-", dir=fast_work_dir()) as work:
+        got = models_cell(project, Path(work), beneficiaries, claims, table, key, column)
+    assert (None if pd.isna(got) else got) == expected
