@@ -170,8 +170,8 @@ def write_csv_extract(raw_dir: Path, beneficiaries: list[Row], claims: list[Row]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> CompiledProject:
-    return CompiledProject(tmp_path_factory.mktemp("compiled_csv"), raw_format="csv")
+def project(compiled_projects: Any) -> CompiledProject:
+    return compiled_projects("csv")
 
 
 def indicator_cells(database: Path) -> list[tuple[Any, ...]]:
