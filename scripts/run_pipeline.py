@@ -153,8 +153,13 @@ def stage_publication(building: Path, published: Path, export_dir: Path) -> publ
 
 def put_in_place(building: Path, database: Path, staged: publish_database.StagedPublication) -> None:
     """Move the new build onto the working database, then the new published file and exports."""
-    publish_database.replace_database_file(building, database)
-    staged.commit()
+    try:
+        publish_database.replace_database_file(building, database)
+        staged.commit()
+    except BaseException:
+        publish_database.remove_database_file(building)
+        staged.discard()
+        raise
 
 
 def print_summary(database: Path, published: Path, export_dir: Path, seconds: float) -> None:
