@@ -4,8 +4,14 @@
 {%- endmacro %}
 
 {% macro normalise_code(column_name, length) -%}
-    {#- Spreadsheets drop leading zeros from codes such as 011001 or REFNIS 04000: pad them back. -#}
-    lpad({{ trimmed_text(column_name) }}, {{ length }}, '0')
+    {#- Spreadsheets drop leading zeros from codes such as 011001 or REFNIS 04000: pad them back.
+        Only pad: lpad also cuts a longer text to the width, which would turn a wrong code
+        (REFNIS 210040, qualification 4600) into a valid one. -#}
+    case
+        when length({{ trimmed_text(column_name) }}) < {{ length }}
+            then lpad({{ trimmed_text(column_name) }}, {{ length }}, '0')
+        else {{ trimmed_text(column_name) }}
+    end
 {%- endmacro %}
 
 {% macro clean_text(column_name) -%}

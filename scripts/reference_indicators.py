@@ -271,7 +271,7 @@ def first_reason(reason: pd.Series, applies: pd.Series, name: str) -> None:
 
 
 def normalise_beneficiaries(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Parsed]]:
-    """Trimmed text, upper-case sex, padded communes; integers and dates parsed."""
+    """Trimmed text, upper-case sex and sectors (codes), padded communes; integers and dates parsed."""
     parsed = {"year": parse_integer(raw["year"]), "birth_year": parse_integer(raw["birth_year"]),
               "death_date": parse_date(raw["death_date"])}
     rows = pd.DataFrame({
@@ -281,9 +281,9 @@ def normalise_beneficiaries(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, 
         "sex": clean_text(raw["sex"]).str.upper(),
         "death_date": parsed["death_date"].values,
         "commune_dec31": pad_code(clean_text(raw["commune_dec31"]), 5),
-        "sector_dec31": clean_text(raw["sector_dec31"]),
+        "sector_dec31": clean_text(raw["sector_dec31"]).str.upper(),
         "commune_jun30": pad_code(clean_text(raw["commune_jun30"]), 5),
-        "sector_jun30": clean_text(raw["sector_jun30"]),
+        "sector_jun30": clean_text(raw["sector_jun30"]).str.upper(),
     })
     return rows, parsed
 
@@ -330,9 +330,9 @@ def classify_claims(raw: pd.DataFrame, beneficiaries: pd.DataFrame) -> pd.DataFr
         "service_date": service_date.values,
         "nomenclature_code": pad_code(code, 6),
         "quantity": quantity.values,
-        "provider_profession": clean_text(raw["provider_profession"]),
+        "provider_profession": clean_text(raw["provider_profession"]).str.upper(),
         "provider_qualification": pad_code(clean_text(raw["provider_qualification"]), 3),
-        "billing_practice_id": clean_text(raw["billing_practice_id"]),
+        "billing_practice_id": clean_text(raw["billing_practice_id"]).str.upper(),
     })
     lines["service_year"] = lines["service_date"].dt.year.astype("Int64")
 
@@ -723,7 +723,7 @@ def family_state(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray
 
 
 def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray, threshold: int,
-                    empty_parent: str = README_READING) -> BoolArray:
+                    empty_parent: str = MODELS_READING) -> BoolArray:
     """The cells one round withholds, every family judged on the state before the round.
 
     - A published parent gives a child away by subtraction when exactly one child is withheld,
@@ -756,7 +756,7 @@ def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolAr
     return np.logical_and(newly, np.logical_not(withheld))
 
 
-def suppress(cells: pd.DataFrame, threshold: int, empty_parent: str = README_READING,
+def suppress(cells: pd.DataFrame, threshold: int, empty_parent: str = MODELS_READING,
              progress: Callable[[str], None] = log) -> pd.DataFrame:
     """The cells with suppression_flag: 'small_cell' where individuals or beneficiaries are 1 to
     threshold - 1, then 'secondary' round after round until a round withholds nothing."""
@@ -799,7 +799,7 @@ class ReferenceResult:
 
 def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
             seed_dir: Path = SEED_DIR, progress: Callable[[str], None] = log,
-            empty_parent: str = README_READING) -> ReferenceResult:
+            empty_parent: str = MODELS_READING) -> ReferenceResult:
     """Every indicator cell of the raw extract in raw_dir, before and after suppression."""
     seeds = load_seeds(seed_dir)
     raw_beneficiaries = read_raw(raw_dir, "beneficiaries", BENEFICIARY_COLUMNS, raw_format)

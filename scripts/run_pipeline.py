@@ -1,7 +1,19 @@
-"""Run the Atlas pipeline: synthetic data if the raw directory is empty, `dbt build`, a summary.
+"""Run the Atlas pipeline: synthetic data if the raw directory is empty, `dbt build`, publication.
 
-Called by scripts/run.sh inside the project's virtualenv. The raw directory and the database
-file come from the options, else from ATLAS_RAW_DIR / ATLAS_DUCKDB_PATH, else the defaults.
+Called by scripts/run.sh inside the project's virtualenv. The steps, in order:
+
+1. the raw extract: generated if the raw directory holds none;
+2. `dbt build` (models and every test) into a temporary file beside the working database
+   (`<name>.building.duckdb`); if it fails, that file is deleted and nothing else is touched;
+3. the published database and the exports are written under temporary names and checked
+   (scripts/publish_database.py);
+4. everything moves into place: the new build onto the working database, the new published
+   file onto the published one (os.replace: readers holding the old file keep it), the new
+   export folder onto the old one;
+5. a summary of what was written.
+
+Paths come from the options, else from ATLAS_RAW_DIR / ATLAS_DUCKDB_PATH /
+ATLAS_PUBLISHED_DUCKDB_PATH / ATLAS_EXPORT_DIR, else the defaults under data/.
 """
 
 from __future__ import annotations
@@ -19,7 +31,10 @@ import duckdb
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts scripts/ on the path, not the project: the sibling modules are
 # imported as the scripts package, as the tests and mypy see them.
-sys.path.insert(0, str(PROJECT_DIR))
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+from scripts import publish_database  # noqa: E402
 from scripts.check_raw_extract import check_extract, report  # noqa: E402
 
 RAW_SOURCES = ("beneficiaries", "claims")
@@ -87,13 +102,120 @@ def reconciliation_summary(database: Path) -> list[str]:
     return lines
 
 
+def building_path(database: Path) -> Path:
+    """The temporary file dbt builds into, beside the working database."""
+    return publish_database.temporary_path(database, "building")
+
+
+def check_output_paths(database: Path, published: Path, export_dir: Path) -> int:
+    """0, or 2 when the outputs collide or another process holds one of the files for writing."""
+    if len({database, published, building_path(database), export_dir}) < 4:
+        print("[run] error: the working database, the published database and the export folder must be "
+              "different paths", file=sys.stderr)
+        return 2
+    for path in (database, building_path(database), published):
+        holder = publish_database.writer_lock_holder(path)
+        if holder:
+            print(f"[run] error: {path} is open for writing by another process (a BI tool, or another run); "
+                  f"close it and run again.\n  {holder}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> str | None:
+    """The extract's file format, after generating synthetic data into an empty raw_dir and
+    checking the structure (README "Structural checks"); None when it does not match."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    if not has_raw_files(raw_dir):
+        generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
+    check = check_extract(raw_dir)
+    report(check)
+    if not check.ok:
+        print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
+              "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
+        return None
+    return check.file_format
+
+
+def build_database(raw_dir: Path, building: Path, file_format: str) -> int:
+    """`dbt build` into the temporary file; on failure delete it (the outputs in place stay as they are)."""
+    building.parent.mkdir(parents=True, exist_ok=True)
+    publish_database.remove_database_file(building)  # left by an interrupted run
+    try:
+        returncode = dbt_build(raw_dir, building, file_format)
+        if returncode == 0:
+            # Everything in the file, no write-ahead log beside it, before it is moved.
+            with duckdb.connect(str(building)) as connection:
+                connection.execute("checkpoint")
+    except BaseException:
+        publish_database.remove_database_file(building)
+        raise
+    if returncode != 0:
+        publish_database.remove_database_file(building)
+        print(f"[run] dbt build failed (exit {returncode}); see the messages above and logs/dbt.log. "
+              "The working database, the published database and the exports were left as they were.",
+              file=sys.stderr)
+    return returncode
+
+
+def stage_publication(building: Path, published: Path, export_dir: Path) -> publish_database.StagedPublication | None:
+    """Write and check the published database and exports under temporary names (None on failure)."""
+    print(f"[run] publishing: {published}, exports in {export_dir}", flush=True)
+    try:
+        return publish_database.stage_publication(building, published, export_dir)
+    except publish_database.PublishError as error:
+        publish_database.remove_database_file(building)
+        print(f"[run] publication failed: {error}\n"
+              "The working database, the published database and the exports were left as they were.",
+              file=sys.stderr)
+        return None
+    except BaseException:
+        publish_database.remove_database_file(building)
+        raise
+
+
+def put_in_place(building: Path, database: Path, staged: publish_database.StagedPublication) -> None:
+    """Move the new build onto the working database, then the new published file and exports."""
+    try:
+        publish_database.replace_database_file(building, database)
+        staged.commit()
+    except BaseException:
+        publish_database.remove_database_file(building)
+        staged.discard()
+        raise
+
+
+def print_summary(database: Path, published: Path, export_dir: Path, seconds: float) -> None:
+    print(f"\n[run] done in {seconds:.0f} s.")
+    print(f"Working database (every layer, person-level: do not share): {database}")
+    print(f"Published database (for BI tools; open it read-only): {published}")
+    print(f"Exports (Parquet and CSV): {export_dir / 'parquet'}, {export_dir / 'csv'}")
+    print(f"\n{'published table':<45} {'rows':>12}")
+    for schema, name, rows in table_summary(published):
+        print(f"{schema + '.' + name:<45} {rows:>12,}")
+    print("\n[run] raw rows (working database: extract_reconciliation, quarantined_beneficiaries, "
+          "quarantined_claims):")
+    for line in reconciliation_summary(database):
+        print(f"  {line}")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--raw-dir", type=Path, default=Path(os.environ.get("ATLAS_RAW_DIR", PROJECT_DIR / "data" / "raw")),
                         help="directory of the raw extract (default: $ATLAS_RAW_DIR or data/raw)")
     parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("ATLAS_DUCKDB_PATH", PROJECT_DIR / "data" / "atlas.duckdb")),
-                        help="DuckDB file to build (default: $ATLAS_DUCKDB_PATH or data/atlas.duckdb)")
+                        default=Path(os.environ.get("ATLAS_DUCKDB_PATH", publish_database.DEFAULT_DATABASE)),
+                        help="working DuckDB file to build, every layer, person-level "
+                             "(default: $ATLAS_DUCKDB_PATH or data/atlas.duckdb)")
+    parser.add_argument("--published-database", type=Path,
+                        default=Path(os.environ.get("ATLAS_PUBLISHED_DUCKDB_PATH",
+                                                    publish_database.DEFAULT_PUBLISHED_DATABASE)),
+                        help="DuckDB file for BI tools, aggregated tables only "
+                             "(default: $ATLAS_PUBLISHED_DUCKDB_PATH or data/atlas_published.duckdb)")
+    parser.add_argument("--export-dir", type=Path,
+                        default=Path(os.environ.get("ATLAS_EXPORT_DIR", publish_database.DEFAULT_EXPORT_DIR)),
+                        help="folder of the Parquet and CSV exports of the published tables "
+                             "(default: $ATLAS_EXPORT_DIR or data/exports)")
     parser.add_argument("--persons", type=int, default=100_000,
                         help="synthetic beneficiaries per year when data must be generated (default: %(default)s)")
     parser.add_argument("--first-year", type=int, default=2021, help="first synthetic year (default: %(default)s)")
@@ -107,28 +229,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     raw_dir = args.raw_dir.resolve()
     database = args.database.resolve()
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    database.parent.mkdir(parents=True, exist_ok=True)
-    if not has_raw_files(raw_dir):
-        generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
-    check = check_extract(raw_dir)
-    report(check)
-    if not check.ok:
-        print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
-              "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
-        return 2
-    returncode = dbt_build(raw_dir, database, check.file_format)
+    published = args.published_database.resolve()
+    export_dir = args.export_dir.resolve()
+    building = building_path(database)
+
+    returncode = check_output_paths(database, published, export_dir)
     if returncode != 0:
-        print(f"[run] dbt build failed (exit {returncode}); see the messages above and logs/dbt.log",
-              file=sys.stderr)
         return returncode
-    print(f"\n[run] done in {time.monotonic() - started:.0f} s. DuckDB file: {database}")
-    print(f"{'table':<45} {'rows':>12}")
-    for schema, name, rows in table_summary(database):
-        print(f"{schema + '.' + name:<45} {rows:>12,}")
-    print("\n[run] raw rows (tables extract_reconciliation, quarantined_beneficiaries, quarantined_claims):")
-    for line in reconciliation_summary(database):
-        print(f"  {line}")
+    file_format = prepare_raw_extract(raw_dir, args)
+    if file_format is None:
+        return 2
+    returncode = build_database(raw_dir, building, file_format)
+    if returncode != 0:
+        return returncode
+    staged = stage_publication(building, published, export_dir)
+    if staged is None:
+        return 1
+    put_in_place(building, database, staged)
+    print_summary(database, published, export_dir, time.monotonic() - started)
     return 0
 
 

@@ -66,9 +66,12 @@ imaging_exams as (
             and (imaging_codes.valid_to is null or claims.service_date <= imaging_codes.valid_to)
     inner join imaging_categories
         on imaging_codes.imaging_category = imaging_categories.imaging_category
+    -- Qualifications are 3-digit text compared as text: a longer code such as 4600 would fall
+    -- between 460 and 469, so only 3-character codes can match a range.
     left join qualification_groups
         on
             claims.provider_profession = qualification_groups.provider_profession
+            and {{ dbt.length('claims.provider_qualification') }} = 3
             and claims.provider_qualification
             between qualification_groups.qualification_from and qualification_groups.qualification_to
     left join provider_groups

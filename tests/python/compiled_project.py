@@ -7,8 +7,8 @@ database and runs each model's compiled SQL in dependency order, exactly the sta
 would run minus its bookkeeping, and can then run the compiled data tests too. Contracts and
 unit tests are not checked here; the real dbt builds elsewhere in the suite check them.
 
-    project = CompiledProject(work_dir, raw_format="csv", dbt_vars={"small_cell_threshold": 1})
-    database = project.build(raw_dir, work_dir / "case.duckdb")
+    project = compiled_projects("csv", {"small_cell_threshold": 1})  # session fixture, conftest
+    database = project.build(raw_dir, tmp_path / "case.duckdb")
     failures = project.failing_tests(database)
 """
 
@@ -30,13 +30,20 @@ CATALOG = "atlas"
 
 
 class CompiledProject:
-    def __init__(self, work_dir: Path, raw_format: str = "parquet", dbt_vars: dict[str, Any] | None = None) -> None:
+    def __init__(self, work_dir: Path, raw_format: str = "parquet", dbt_vars: dict[str, Any] | None = None,
+                 seeded: Path | None = None) -> None:
+        """Seed (unless `seeded`, a database another project seeded, is given) and compile."""
         self.work_dir = work_dir
         work_dir.mkdir(parents=True, exist_ok=True)
         self.seeded = work_dir / f"{CATALOG}.duckdb"
         extra = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
         placeholder = Path(RAW_DIR_PLACEHOLDER)
-        for command in (["seed", *extra], ["compile", *extra]):
+        commands = [["compile", *extra]]
+        if seeded is None:
+            commands.insert(0, ["seed", *extra])
+        else:
+            shutil.copyfile(seeded, self.seeded)
+        for command in commands:
             result = dbt_command(command, placeholder, self.seeded, raw_format)
             if result.returncode != 0:
                 raise RuntimeError(f"dbt {command[0]} failed:\n{result.stdout[-4000:]}")

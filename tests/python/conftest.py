@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import duckdb
 import pytest
@@ -116,3 +116,23 @@ def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     generate_synthetic(raw_dir, 4000, SYNTHETIC_YEARS[0], SYNTHETIC_YEARS[1], seed=7)
     dbt_build(raw_dir, database)
     return raw_dir, database
+
+
+@pytest.fixture(scope="session")
+def compiled_projects(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
+    """compiled_projects(raw_format="parquet", dbt_vars=None) -> a CompiledProject (see
+    compiled_project.py), compiled once per format and vars for the whole session, all sharing
+    one seeded database."""
+    from compiled_project import CompiledProject
+
+    root = tmp_path_factory.mktemp("compiled_projects")
+    projects: dict[str, Any] = {}
+
+    def get(raw_format: str = "parquet", dbt_vars: dict[str, Any] | None = None) -> Any:
+        key = f"{raw_format}-{sorted((dbt_vars or {}).items())}"
+        if key not in projects:
+            seeded = next(iter(projects.values())).seeded if projects else None
+            projects[key] = CompiledProject(root / f"project{len(projects)}", raw_format, dbt_vars, seeded)
+        return projects[key]
+
+    return get

@@ -102,6 +102,15 @@ ROW_CASES = [
          quarantined={("beneficiaries", "unknown_commune"): 1},
          clean_beneficiaries=[person("p7", 2019), person("p7", 2020, commune_dec31=None, sector_dec31=None,
                                                          commune_jun30=None, sector_jun30=None)]),
+    Case("REFNIS code of 6 digits is not cut to a valid one", replaces_person="p13",
+         bad_beneficiaries=[person("p13", 2019), person("p13", 2020, commune_dec31="110020", commune_jun30=None,
+                                                        sector_jun30=None)],
+         quarantined={("beneficiaries", "unknown_commune"): 1},
+         clean_beneficiaries=[person("p13", 2019), person("p13", 2020, commune_dec31=None, sector_dec31=None,
+                                                          commune_jun30=None, sector_jun30=None)]),
+    Case("qualification of 4 digits is not cut to a radiologist's",
+         bad_claims=[claim("p14", "2020-08-09", "460014", provider_qualification="4600")],
+         quarantined={}, clean_claims=[claim("p14", "2020-08-09", "460014", provider_qualification=None)]),
     Case("unknown statistical sector", replaces_person="p8",
          bad_beneficiaries=[person("p8", 2019), person("p8", 2020, sector_dec31="99999ZZ9-")],
          quarantined={("beneficiaries", "unknown_sector"): 1},
@@ -170,8 +179,8 @@ def write_csv_extract(raw_dir: Path, beneficiaries: list[Row], claims: list[Row]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> CompiledProject:
-    return CompiledProject(tmp_path_factory.mktemp("compiled_csv"), raw_format="csv")
+def project(compiled_projects: Any) -> CompiledProject:
+    return compiled_projects("csv")
 
 
 def indicator_cells(database: Path) -> list[tuple[Any, ...]]:

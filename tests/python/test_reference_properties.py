@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiled_project import CompiledProject
-from scripts.reference_indicators import MODELS_READING, compute, load_seeds
+from scripts.reference_indicators import compute, load_seeds
 from test_differential import (
     Row,
     compiled_project,
@@ -246,9 +246,7 @@ def test_reference_and_models_agree_on_random_extracts(models_without_indicator_
         # The models (DuckDB, which lets go of the GIL) and the reference (pandas) side by side.
         with ThreadPoolExecutor(max_workers=1) as pool:
             models = pool.submit(models_without_indicator_tables.build, raw_dir, Path(work) / "atlas.duckdb")
-            # Suppression under the models' reading of D1 (the one known disagreement, see
-            # test_differential), so that any other difference fails.
-            reference = compute(raw_dir, progress=lambda message: None, empty_parent=MODELS_READING)
+            reference = compute(raw_dir, progress=lambda message: None)
             database = models.result()
         fail_on(differences_in_row_rules(database, reference), "in the row rules")
         fail_on(differences_before_suppression(database, reference), "before suppression")

@@ -1,53 +1,290 @@
-"""The README's run command: generates data into an empty raw directory, builds, lists tables."""
+"""The README's run command: generates data into an empty raw directory, builds, publishes.
+
+A build goes to a temporary file; only a fully successful build (models and tests) replaces the
+working database, the published database and the exports, each in one step. The failure tests
+replace dbt by a stand-in (no dbt run: cheap); the concurrency test runs the real command while
+BI-like readers query the published file.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any, Callable
 
-from conftest import PROJECT_DIR
+import duckdb
+import pytest
+
+from conftest import PROJECT_DIR, generate_synthetic
+
+sys.path.insert(0, str(PROJECT_DIR))
+from scripts import publish_database, run_pipeline as pipeline  # noqa: E402
 
 RUN_PIPELINE = PROJECT_DIR / "scripts" / "run_pipeline.py"
+READER = Path(__file__).with_name("published_reader.py")
 
 
-def run_pipeline(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(RUN_PIPELINE), *args], cwd=PROJECT_DIR,
+def run_pipeline(*args: str, dbt_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if dbt_dir is not None:  # keep dbt's target/ and logs/ out of the project
+        env.update(DBT_TARGET_PATH=str(dbt_dir / "target"), DBT_LOG_PATH=str(dbt_dir / "logs"))
+    return subprocess.run([sys.executable, str(RUN_PIPELINE), *args], cwd=PROJECT_DIR, env=env,
                           capture_output=True, text=True, check=False)
+
+
+def output_args(out: Path) -> tuple[str, ...]:
+    return ("--database", str(out / "atlas.duckdb"), "--published-database", str(out / "atlas_published.duckdb"),
+            "--export-dir", str(out / "exports"))
+
+
+def snapshot(directory: Path) -> dict[str, str]:
+    """Every file under directory: relative path -> sha256 of its bytes."""
+    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+def publication_id(published: Path) -> str:
+    with duckdb.connect(str(published), read_only=True) as connection:
+        ids = connection.execute("select distinct publication_id from publication").fetchall()
+    assert len(ids) == 1
+    return str(ids[0][0])
 
 
 def test_help_lists_the_options() -> None:
     result = run_pipeline("--help")
     assert result.returncode == 0
-    for option in ("--raw-dir", "--database", "--persons", "--first-year", "--last-year", "--seed"):
+    for option in ("--raw-dir", "--database", "--published-database", "--export-dir", "--persons", "--first-year",
+                   "--last-year", "--seed"):
         assert option in result.stdout
-
-
-def test_generates_when_empty_then_reuses_the_extract(tmp_path: Path) -> None:
-    raw_dir, database = tmp_path / "raw", tmp_path / "out" / "atlas.duckdb"
-    args = ("--raw-dir", str(raw_dir), "--database", str(database), "--persons", "1500",
-            "--first-year", "2016", "--last-year", "2016")
-    first = run_pipeline(*args)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
-    assert "generating synthetic data" in first.stdout
-    assert f"DuckDB file: {database}" in first.stdout
-    for table in ("cube_013_001", "cube_013_002", "cube_013_023", "stat_013_007", "stat_003_007"):
-        assert f"main.{table} " in first.stdout
-    generated = sorted(p.name for p in raw_dir.iterdir())
-    second = run_pipeline(*args)
-    assert second.returncode == 0, second.stdout[-3000:]
-    assert "generating synthetic data" not in second.stdout
-    assert sorted(p.name for p in raw_dir.iterdir()) == generated
-    # the synthetic data hold a few bad rows by design: the summary accounts for them
-    assert "claims: " in second.stdout and " quarantined" in second.stdout
-    assert "duplicate_claim_line" in second.stdout and "service_year_not_delivered" in second.stdout
 
 
 def test_half_an_extract_is_refused_with_the_reason(tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
     raw_dir.mkdir()
     (raw_dir / "beneficiaries_2016.parquet").write_bytes(b"")
-    result = run_pipeline("--raw-dir", str(raw_dir), "--database", str(tmp_path / "atlas.duckdb"))
+    result = run_pipeline("--raw-dir", str(raw_dir), *output_args(tmp_path / "out"))
     assert result.returncode == 2
     assert "no claims file" in result.stderr and "nothing was built or overwritten" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_held_open_for_writing_stops_the_run_before_anything(
+    synthetic_build: tuple[Path, Path], tmp_path: Path
+) -> None:
+    raw_dir, _ = synthetic_build
+    out = tmp_path / "out"
+    out.mkdir()
+    with duckdb.connect(str(out / "atlas_published.duckdb")) as writer:  # a BI tool opened it read-write
+        writer.execute("create table scratch (x integer)")
+        result = run_pipeline("--raw-dir", str(raw_dir), *output_args(out))
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "is open for writing by another process" in result.stderr
+    assert "dbt build" not in result.stdout
+
+
+# --- failures leave every output as it was (dbt replaced by a stand-in) ---
+
+@pytest.fixture(scope="module")
+def built_outputs(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working database, its published file and exports, as a run leaves them."""
+    out = tmp_path_factory.mktemp("previous") / "out"
+    out.mkdir()
+    shutil.copyfile(synthetic_build[1], out / "atlas.duckdb")
+    publish_database.publish(out / "atlas.duckdb", out / "atlas_published.duckdb", out / "exports")
+    return out
+
+
+@pytest.fixture()
+def previous_outputs(synthetic_build: tuple[Path, Path], built_outputs: Path,
+                     tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """(raw directory, output folder, snapshot): a copy of built_outputs, in place before a run."""
+    out = tmp_path / "out"
+    shutil.copytree(built_outputs, out)
+    return synthetic_build[0], out, snapshot(out)
+
+
+def stand_in_dbt(source: Path | None) -> Callable[[Path, Path, str], int]:
+    """A dbt build that copies source into the database it is given (success) or, with None,
+    writes part of a database and its write-ahead log and fails."""
+    def build(raw_dir: Path, database: Path, file_format: str) -> int:
+        assert database.name == "atlas.building.duckdb"
+        if source is not None:
+            shutil.copyfile(source, database)
+            return 0
+        with duckdb.connect(str(database)) as connection:
+            connection.execute("create table stg_half_built as select 'P1' as person_id")
+        publish_database.wal_path(database).write_bytes(b"left by a crashed writer")
+        return 1
+    return build
+
+
+def test_a_failed_build_leaves_every_output_byte_identical(
+    previous_outputs: tuple[Path, Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw_dir, out, before = previous_outputs
+    monkeypatch.setattr(pipeline, "dbt_build", stand_in_dbt(None))
+    assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 1
+    assert snapshot(out) == before
+
+
+def test_a_failed_publication_leaves_every_output_byte_identical(
+    synthetic_build: tuple[Path, Path], previous_outputs: tuple[Path, Path, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw_dir, out, before = previous_outputs
+    monkeypatch.setattr(pipeline, "dbt_build", stand_in_dbt(synthetic_build[1]))
+    monkeypatch.setattr(publish_database, "check_published_database", lambda path: ["a small cell is shown"])
+    assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 1
+    assert snapshot(out) == before
+
+
+def test_a_failure_while_exporting_leaves_every_output_byte_identical(
+    synthetic_build: tuple[Path, Path], previous_outputs: tuple[Path, Path, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw_dir, out, before = previous_outputs
+    monkeypatch.setattr(pipeline, "dbt_build", stand_in_dbt(synthetic_build[1]))
+
+    def disk_full(published: Path, destination: Path) -> list[Path]:
+        (destination / "csv").mkdir(parents=True)
+        (destination / "csv" / "cube_013_001.csv").write_text("indicator_code,ye", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish_database, "write_exports", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)])
+    assert snapshot(out) == before
+
+
+def test_a_successful_build_replaces_all_three_and_leaves_no_temporary_file(
+    synthetic_build: tuple[Path, Path], previous_outputs: tuple[Path, Path, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw_dir, out, before = previous_outputs
+    old_publication = publication_id(out / "atlas_published.duckdb")
+    # Stale files of an interrupted run: a write-ahead log of the old working database, a half build.
+    (out / "atlas.duckdb.wal").write_bytes(b"stale")
+    (out / "atlas.building.duckdb").write_bytes(b"half")
+    monkeypatch.setattr(pipeline, "dbt_build", stand_in_dbt(synthetic_build[1]))
+    assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+    assert sorted(p.name for p in (out / "exports").iterdir()) == ["csv", "parquet"]
+    after = snapshot(out)
+    assert after["atlas_published.duckdb"] != before["atlas_published.duckdb"]
+    assert after["exports/csv/publication.csv"] != before["exports/csv/publication.csv"]
+    new_publication = publication_id(out / "atlas_published.duckdb")
+    assert new_publication != old_publication
+    assert new_publication in (out / "exports" / "csv" / "publication.csv").read_text(encoding="utf-8")
+    assert publish_database.check_published_database(out / "atlas_published.duckdb") == []
+    with duckdb.connect(str(out / "atlas.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from stg_ima__claims").fetchall()[0][0] > 0
+
+
+# --- concurrent readers during real rebuilds ---
+
+def start_reader(published: Path, mode: str, work: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, str(READER), str(published), mode, str(work / "stop"),
+                             str(work / f"{mode}.json"), "0.25", "900"])
+
+
+def wait_for_version(work: Path, mode: str, version: str, timeout: float = 120) -> None:
+    progress = work / f"{mode}.json.progress"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if progress.exists() and progress.read_text(encoding="utf-8") == version:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the {mode} reader did not see publication {version} within {timeout} s")
+
+
+def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers(
+    synthetic_build: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The run command generates an extract into an empty raw directory, later reuses it, and
+    publishes each build. Meanwhile two BI-like readers query the published file in a loop (one
+    keeps its read-only connection, one reconnects for every query): three rebuilds from two
+    extracts in turn (A, B, A: neighbouring versions differ in content), a failing run in between.
+    No reader error, every answer from one complete publication."""
+    extract_a, extract_b, broken = tmp_path / "raw_a", tmp_path / "raw_b", tmp_path / "raw_broken"
+    generate_synthetic(extract_b, 300, 2016, 2017, seed=12)  # two years: other row counts than A
+    broken.mkdir()
+    for source in ("beneficiaries", "claims"):
+        (broken / f"{source}.parquet").write_bytes(b"not a parquet file")
+    out, work = tmp_path / "out", tmp_path / "readers"
+    out.mkdir()
+    work.mkdir()
+    published = out / "atlas_published.duckdb"
+    outputs = ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+    # Version 0: published from the CI-sized build by the publishing command.
+    first = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "publish_database.py"),
+                            "--database", str(synthetic_build[1]), "--published-database", str(published),
+                            "--export-dir", str(out / "exports")], capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    versions = [publication_id(published)]
+    readers = [start_reader(published, mode, work) for mode in ("persistent", "reconnect")]
+    runs: list[dict[str, Any]] = []
+    generated: list[str] = []
+    try:
+        for mode in ("persistent", "reconnect"):
+            wait_for_version(work, mode, versions[0], timeout=60)
+        for raw_dir in (extract_a, broken, extract_b, extract_a):
+            before = snapshot(out)
+            started = time.monotonic()
+            result = run_pipeline("--raw-dir", str(raw_dir), *output_args(out), "--persons", "500",
+                                  "--first-year", "2016", "--last-year", "2016", dbt_dir=tmp_path / "dbt")
+            runs.append({"raw": raw_dir.name, "exit": result.returncode, "seconds": round(time.monotonic() - started)})
+            if raw_dir == broken:
+                assert result.returncode != 0
+                assert snapshot(out) == before
+                continue
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+            versions.append(publication_id(published))
+            if len(runs) == 1:  # A, from an empty raw directory: generated
+                assert "generating synthetic data" in result.stdout
+                generated = sorted(p.name for p in extract_a.iterdir())
+            else:  # the extract in place is used as it is
+                assert "generating synthetic data" not in result.stdout
+            assert sorted(p.name for p in extract_a.iterdir()) == generated
+            assert f"Working database (every layer, person-level: do not share): {out / 'atlas.duckdb'}" \
+                in result.stdout
+            assert f"Published database (for BI tools; open it read-only): {published}" in result.stdout
+            # every raw row accounted for, the synthetic data's bad rows by design among them
+            for source in ("beneficiaries", "claims"):
+                assert re.search(rf"{source}: [\d,]+ rows read = [\d,]+ used \+ [\d,]+ quarantined", result.stdout)
+            assert "service_year_not_delivered" in result.stdout or raw_dir == extract_b
+            listed = result.stdout.split("published table")[-1]  # the summary's table list
+            for table in ("cube_013_001", "cube_013_023", "stat_013_007", "stat_003_007", "indicator_values"):
+                assert f"main.{table} " in listed
+                assert (out / "exports" / "parquet" / f"{table}.parquet").is_file()
+                assert (out / "exports" / "csv" / f"{table}.csv").is_file()
+            assert "main.stg_ima__claims" not in listed and listed.count("\nmain.") == 56
+            assert sorted(p.name for p in out.iterdir()) == outputs
+            assert publish_database.check_published_database(published) == []
+            wait_for_version(work, "reconnect", versions[-1])
+    finally:
+        (work / "stop").touch()
+        for reader in readers:
+            try:
+                reader.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                reader.kill()
+    reports = {mode: json.loads((work / f"{mode}.json").read_text(encoding="utf-8"))
+               for mode in ("persistent", "reconnect")}
+    print(json.dumps({"runs": runs, "versions": versions,
+                      "readers": {mode: {k: report[k] for k in ("queries", "errors", "mismatches", "seconds")}
+                                  | {"versions_seen": len(report["versions"])} for mode, report in reports.items()}}))
+    assert len(set(versions)) == 4  # the first publication and three rebuilds
+    for mode, report in reports.items():
+        assert report["errors"] == 0, report["error_samples"]
+        assert report["mismatches"] == 0, report["mismatch_samples"]
+        assert report["queries"] >= 20, report
+    # A connection kept open reads the file it opened; a new connection reads the newest complete one.
+    assert reports["persistent"]["versions"] == versions[:1]
+    assert reports["reconnect"]["versions"] == versions
