@@ -200,10 +200,12 @@ def on_distinct(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -
     return result.iloc[codes].set_axis(values.index)
 
 
-def clean_text(values: pd.Series) -> pd.Series:
-    """Text trimmed, a blank is missing (README: "text is trimmed (blank means missing)")."""
+def clean_text(values: pd.Series, upper: bool = False) -> pd.Series:
+    """Text trimmed, a blank is missing (README: "text is trimmed (blank means missing)");
+    upper-cased for sex, codes and ids ("mh_a" and "MH_A" are one practice)."""
     def clean(distinct: pd.Series) -> pd.Series:
         text = distinct.astype("str").str.strip()
+        text = text.str.upper() if upper else text
         return text.mask(text == "")
     return on_distinct(values, clean)
 
@@ -278,12 +280,12 @@ def normalise_beneficiaries(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, 
         "person_id": clean_text(raw["person_id"]),
         "year": parsed["year"].values,
         "birth_year": parsed["birth_year"].values,
-        "sex": clean_text(raw["sex"]).str.upper(),
+        "sex": clean_text(raw["sex"], upper=True),
         "death_date": parsed["death_date"].values,
         "commune_dec31": pad_code(clean_text(raw["commune_dec31"]), 5),
-        "sector_dec31": clean_text(raw["sector_dec31"]).str.upper(),
+        "sector_dec31": clean_text(raw["sector_dec31"], upper=True),
         "commune_jun30": pad_code(clean_text(raw["commune_jun30"]), 5),
-        "sector_jun30": clean_text(raw["sector_jun30"]).str.upper(),
+        "sector_jun30": clean_text(raw["sector_jun30"], upper=True),
     })
     return rows, parsed
 
@@ -330,9 +332,9 @@ def classify_claims(raw: pd.DataFrame, beneficiaries: pd.DataFrame) -> pd.DataFr
         "service_date": service_date.values,
         "nomenclature_code": pad_code(code, 6),
         "quantity": quantity.values,
-        "provider_profession": clean_text(raw["provider_profession"]).str.upper(),
+        "provider_profession": clean_text(raw["provider_profession"], upper=True),
         "provider_qualification": pad_code(clean_text(raw["provider_qualification"]), 3),
-        "billing_practice_id": clean_text(raw["billing_practice_id"]).str.upper(),
+        "billing_practice_id": clean_text(raw["billing_practice_id"], upper=True),
     })
     lines["service_year"] = lines["service_date"].dt.year.astype("Int64")
 
@@ -674,16 +676,6 @@ def families(cells: pd.DataFrame) -> pd.DataFrame:
     return members
 
 
-# How a published parent with no individual at all (a 0 numerator) is protected when it exposes
-# a child: the README's words ("the child with the fewest individuals (at least one) ..., or the
-# parent if no such child is left") withhold the parent; the dbt models withhold any visible
-# child instead (their reading, written in tests/python/test_hand_built_fixture.py). The
-# reference follows the README; the other reading is kept only so that the differential test
-# can show it is the one disagreement (see README "Reference implementation").
-README_READING = "withhold_parent"
-MODELS_READING = "withhold_any_child"
-
-
 def pick_one_child(candidates: pd.DataFrame, cells: pd.DataFrame) -> pd.Series:
     """The child each family gives up (family -> child row): the fewest individuals (a child with
     none last), then the fewest beneficiaries, then the cell key. The README says "the child
@@ -722,14 +714,15 @@ def family_state(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray
     )
 
 
-def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray, threshold: int,
-                    empty_parent: str = MODELS_READING) -> BoolArray:
+def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray, threshold: int) -> BoolArray:
     """The cells one round withholds, every family judged on the state before the round.
 
     - A published parent gives a child away by subtraction when exactly one child is withheld,
       or when none is but a small group of persons is in no child (no known domicile or
       sector): then the child with the fewest individuals (at least one) is withheld too, or
-      the parent if no such child is left.
+      the parent if no such child is left. A parent with no individual at all shows every
+      child's numerator (zero), so only a denominator needs hiding: there the published child
+      with the fewest beneficiaries is withheld, individuals or not.
     - A withheld parent is given back by addition when no child is withheld and the children
       add up to it (every person of the parent is in a child): then one child is withheld."""
     state = family_state(cells, members, withheld)
@@ -741,11 +734,11 @@ def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolAr
                         & (state["outside_beneficiaries"] == 0)]
 
     visible_children = members[~withheld[members["child"].to_numpy()]]
-    with_someone = visible_children[cells["individuals"].to_numpy()[visible_children["child"].to_numpy()] >= 1]
-    if empty_parent == MODELS_READING:
-        empty_parent_families = by_subtraction.index[by_subtraction["parent_individuals"] == 0]
-        with_someone = pd.concat([with_someone, visible_children[visible_children["family"].isin(empty_parent_families)]])
-    protect = pick_one_child(with_someone[with_someone["family"].isin(by_subtraction.index)], cells)
+    empty_parent_families = by_subtraction.index[by_subtraction["parent_individuals"] == 0]
+    candidates = visible_children[
+        (cells["individuals"].to_numpy()[visible_children["child"].to_numpy()] >= 1)
+        | visible_children["family"].isin(empty_parent_families)]
+    protect = pick_one_child(candidates[candidates["family"].isin(by_subtraction.index)], cells)
     no_child_left = by_subtraction.index.difference(protect.index)
     hide_sum = pick_one_child(visible_children[visible_children["family"].isin(by_addition.index)], cells)
 
@@ -756,8 +749,7 @@ def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolAr
     return np.logical_and(newly, np.logical_not(withheld))
 
 
-def suppress(cells: pd.DataFrame, threshold: int, empty_parent: str = MODELS_READING,
-             progress: Callable[[str], None] = log) -> pd.DataFrame:
+def suppress(cells: pd.DataFrame, threshold: int, progress: Callable[[str], None] = log) -> pd.DataFrame:
     """The cells with suppression_flag: 'small_cell' where individuals or beneficiaries are 1 to
     threshold - 1, then 'secondary' round after round until a round withholds nothing."""
     small = is_small(cells["individuals"], threshold) | is_small(cells["denominator"], threshold)
@@ -766,7 +758,7 @@ def suppress(cells: pd.DataFrame, threshold: int, empty_parent: str = MODELS_REA
     members = families(cells)
     rounds = 0
     while True:
-        newly = secondary_round(cells, members, pd.notna(flag), threshold, empty_parent)
+        newly = secondary_round(cells, members, pd.notna(flag), threshold)
         if not newly.any():
             break
         rounds += 1
@@ -798,8 +790,7 @@ class ReferenceResult:
 
 
 def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
-            seed_dir: Path = SEED_DIR, progress: Callable[[str], None] = log,
-            empty_parent: str = MODELS_READING) -> ReferenceResult:
+            seed_dir: Path = SEED_DIR, progress: Callable[[str], None] = log) -> ReferenceResult:
     """Every indicator cell of the raw extract in raw_dir, before and after suppression."""
     seeds = load_seeds(seed_dir)
     raw_beneficiaries = read_raw(raw_dir, "beneficiaries", BENEFICIARY_COLUMNS, raw_format)
@@ -816,7 +807,7 @@ def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT
              f"from {len(groups):,} services")
     cells = indicator_cells(located, variables, seeds)
     progress(f"{len(cells):,} indicator cells")
-    suppressed = suppress(cells, threshold, empty_parent, progress)
+    suppressed = suppress(cells, threshold, progress)
     return ReferenceResult(cells=cells, indicator_values=published_tables(suppressed),
                            reasons=reason_counts(beneficiaries, claims, located))
 

@@ -15,13 +15,10 @@ minimal extracts with the figure the README gives; both implementations must giv
 
 from __future__ import annotations
 
-import atexit
-import functools
 import os
-import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import duckdb
 import numpy as np
@@ -33,7 +30,6 @@ from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, SYNTHETIC_YEARS, dbt_bu
 from scripts.reference_indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
-    MODELS_READING,
     ReferenceResult,
     compute,
     load_seeds,
@@ -214,16 +210,15 @@ def large_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     return raw_dir, database
 
 
-_large_references: dict[tuple[Path, str], ReferenceResult] = {}
+_large_references: dict[Path, ReferenceResult] = {}
 
 
-def large_reference(raw_dir: Path, empty_parent: str = MODELS_READING) -> ReferenceResult:
-    """The reference on one large extract, computed once per reading."""
-    if (raw_dir, empty_parent) not in _large_references:
+def large_reference(raw_dir: Path) -> ReferenceResult:
+    """The reference on one large extract, computed once for the tests that compare it."""
+    if raw_dir not in _large_references:
         _large_references.clear()  # one extract at a time: they are large
-        _large_references[(raw_dir, empty_parent)] = compute(raw_dir, progress=lambda message: None,
-                                                             empty_parent=empty_parent)
-    return _large_references[(raw_dir, empty_parent)]
+        _large_references[raw_dir] = compute(raw_dir, progress=lambda message: None)
+    return _large_references[raw_dir]
 
 
 @pytest.mark.large
@@ -269,19 +264,11 @@ def fast_work_dir() -> Path:
     return shared_memory if shared_memory.is_dir() and os.access(shared_memory, os.W_OK) else Path(tempfile.gettempdir())
 
 
-@functools.lru_cache(maxsize=1)
-def compiled_project() -> CompiledProject:
-    """The project seeded and compiled once per test session (tests/python/compiled_project.py):
-    each case then runs the compiled SQL of every model in about a second, without dbt start-up.
-    A cached function rather than a fixture so that both test modules share it."""
-    work = Path(tempfile.mkdtemp(prefix="atlas-compiled-", dir=fast_work_dir()))
-    atexit.register(shutil.rmtree, work, ignore_errors=True)
-    return CompiledProject(work)
-
-
 @pytest.fixture
-def project() -> CompiledProject:
-    return compiled_project()
+def project(compiled_projects: Callable[..., CompiledProject]) -> CompiledProject:
+    """The project compiled once per session (conftest.compiled_projects, compiled_project.py):
+    each case runs the compiled SQL of every model in about a second, without dbt start-up."""
+    return compiled_projects("parquet")
 
 
 def models_cell(project: CompiledProject, work: Path, beneficiaries: list[Row], claims: list[Row], table: str,

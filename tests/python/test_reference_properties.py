@@ -4,10 +4,10 @@ Hypothesis builds raw extracts of a few dozen persons that pile up the awkward c
 contract and of the pages: persons without a (known) domicile, moves between 30 June and 31
 December, sectors of another commune, deaths, ages at band edges, corrections (full, partial,
 unmatched), exact duplicates, codes just before / on / after their validity edges, 5, 6 and 7
-medical-house forfaits, a DMG at the same practice (also written with blanks around its id), at
-another one or naming none, every
-provider group (and a qualification that lost its leading zero), claims outside the
-population, blanks and lower case. Each example runs the reference
+medical-house forfaits, a DMG at the same practice (also written in lower case with blanks
+around its id), at another one or naming none, every provider group (and qualifications that
+lost a leading zero or have four digits), communes of six digits, sectors in lower case, claims
+outside the population, blanks and lower case. Each example runs the reference
 (scripts/reference_indicators.py) and the project's models on the same files and compares
 every cell before and after suppression (test_differential's comparison).
 
@@ -16,9 +16,8 @@ project's compiled SQL in dependency order, under a second an example instead of
 of a real `dbt build`. The 53 one-line indicator tables (slices of indicator_values) are left
 out here; test_differential compares them table by table on the CI data.
 
-The extracts stay inside what both sides read alike; the cases where the models depart from the
-README (D1-D4) are pinned, each by a minimal extract, in test_differential (DISAGREEMENTS), and
-suppression is compared under the models' reading of D1.
+The disagreements found while writing it (D1-D4, README "Reference implementation") are also
+pinned, each by a minimal extract, in test_differential (DISAGREEMENTS).
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from compiled_project import CompiledProject
 from scripts.reference_indicators import compute, load_seeds
 from test_differential import (
     Row,
-    compiled_project,
     differences_after_suppression,
     differences_before_suppression,
     differences_in_row_rules,
@@ -69,7 +67,7 @@ FORFAIT, DMG, CONSULTATION = "109616", "102771", "101010"
 PROVIDERS: tuple[tuple[str | None, str | None], ...] = (
     *sorted({(rule["provider_profession"], rule[end]) for rule in SEEDS.provider_qualifications.to_dict("records")
              for end in ("qualification_from", "qualification_to")}),
-    ("1", "46"), (None, None),
+    ("1", "46"), ("1", "4600"), ("1", "0465"), (None, None),  # 4 digits: in no range (never cut)
 )
 IMAGING_CODES = tuple(SEEDS.imaging_codes[["nomenclature_code", "valid_from", "valid_to"]].itertuples(index=False))
 
@@ -129,11 +127,11 @@ def general_practice_lines(draw: Draw, person: str, year: int) -> list[Row]:
         lines.append(claim(person, dt.date(year, month, 1), FORFAIT, 1, ("1", "003"), houses[month % len(houses)]))
     if forfaits and draw(st.integers(0, 3)) == 0:  # one forfait cancelled: 6 becomes 5
         lines.append({**lines[0], "quantity": -1})
-    dmg = draw(st.sampled_from(("none", "none", "same", "other", "unnamed", "cancelled_other", "same_padded")))
+    dmg = draw(st.sampled_from(("none", "none", "same", "other", "unnamed", "cancelled_other", "same_written_otherwise")))
     if dmg != "none":
         practice = {"same": houses[0], "other": "GP_C", "unnamed": None, "cancelled_other": "GP_C",
-                    # the same practice id with blanks around it: trimmed, it is the same practice
-                    "same_padded": f" {houses[0]} " if houses[0] else None}[dmg]
+                    # the same practice id in lower case with blanks around it: the same practice
+                    "same_written_otherwise": f" {houses[0].lower()} " if houses[0] else None}[dmg]
         date = draw(service_date(year))
         lines.append(claim(person, date, DMG, 1, ("1", "004"), practice))
         if dmg == "cancelled_other":
@@ -147,11 +145,13 @@ def general_practice_lines(draw: Draw, person: str, year: int) -> list[Row]:
 def domicile(draw: Draw) -> Row:
     """Communes and sectors of 31 December and 30 June: known, unknown, missing, moved."""
     def commune() -> str | None:
-        return draw(st.sampled_from((*COMMUNES, *COMMUNES, UNKNOWN_COMMUNE, None)))
+        # "110010": six digits, no REFNIS code (padding never cuts it to 11001)
+        return draw(st.sampled_from((*COMMUNES, *COMMUNES, UNKNOWN_COMMUNE, "110010", None)))
 
     def sector(of: str | None) -> str | None:
         home = of if of in COMMUNES else COMMUNES[0]
-        return draw(st.sampled_from((f"{home}ZZ1-", f"{home}ZZ2-", f"{COMMUNES[1]}ZZ3-", None)))
+        # lower case: a code, upper-cased like the seed's
+        return draw(st.sampled_from((f"{home}ZZ1-", f"{home}ZZ2-", f"{home}zz3-", f"{COMMUNES[1]}ZZ3-", None)))
 
     dec31 = commune()
     jun30 = draw(st.sampled_from((dec31, dec31, commune())))  # mostly the same place: some move
@@ -227,10 +227,11 @@ def with_rejected_rows(draw: Draw, beneficiaries: list[Row], claims: list[Row],
 # --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def models_without_indicator_tables() -> CompiledProject:
-    """The compiled project without the 53 one-line indicator tables (slices of indicator_values
-    that the differential test on CI data compares table by table): a third less per example."""
-    project = copy.copy(compiled_project())
+def models_without_indicator_tables(compiled_projects: Callable[..., CompiledProject]) -> CompiledProject:
+    """The compiled project (conftest.compiled_projects) without the 53 one-line indicator
+    tables (slices of indicator_values that the differential test on CI data compares table by
+    table): a third less time per example."""
+    project = copy.copy(compiled_projects("parquet"))
     project.models = [model for model in project.models if "indicator" not in model["config"].get("tags", [])]
     return project
 
