@@ -35,17 +35,10 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
 from scripts import publish_database  # noqa: E402
-from scripts.check_raw_extract import check_extract, report  # noqa: E402
-
-RAW_SOURCES = ("beneficiaries", "claims")
-
-
-def raw_files(raw_dir: Path, source: str) -> list[Path]:
-    return sorted(raw_dir.glob(f"{source}*.parquet")) + sorted(raw_dir.glob(f"{source}*.csv"))
-
+from scripts.check_raw_extract import FORMATS, SOURCES, check_extract, report, source_files  # noqa: E402
 
 def has_raw_files(raw_dir: Path) -> bool:
-    return any(raw_files(raw_dir, source) for source in RAW_SOURCES)
+    return any(source_files(raw_dir, source, file_format) for source in SOURCES for file_format in FORMATS)
 
 
 def generate(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int) -> None:
