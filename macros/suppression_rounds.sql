@@ -1,0 +1,152 @@
+{#
+    Secondary suppression on one pattern (docs/protection.md, "The rules"), as CTEs
+    round_0 ... round_{rounds + 1}, each with cell_id and is_suppressed.
+
+    It expects two CTEs in the calling model:
+    - pattern_cells: cell_id, measure (beneficiaries or individuals), beneficiaries, sort_key
+      (the cell key the ties are broken on) and is_withheld_at_start (primary suppression, and
+      for a variable pattern the cells the population pattern withholds);
+    - memberships: group_id, cell_id, member_role ('parent' or 'child') and remainder_measure
+      (the figure whose parent-minus-children remainder an outsider could read: individuals or
+      beneficiaries, or volume for the variable relations).
+
+    A group is exposed when (a) nothing in it is withheld but its remainder is small; (b) it has
+    a withheld small member and no withheld strong one, since with only small or zero partners
+    the flags and the published sum pin or narrow the small one; or (c) exactly one member with
+    a measure above zero is withheld, which the others give back. Each exposed group gives up
+    the published child with the smallest measure of at least the threshold, else its parent;
+    with neither, it stays as it is and its withheld members rely on their other groups. The last round is one more than
+    allowed: the data test on changed_in_last_round proves it changes nothing.
+#}
+{% macro suppression_rounds(rounds) %}
+{%- set threshold = var('small_cell_threshold') -%}
+
+group_remainders as (
+
+    select
+        memberships.group_id,
+        sum(
+            case when memberships.member_role = 'parent' then memberships.remainder_measure
+            else -memberships.remainder_measure end
+        ) as remainder
+    from memberships
+    group by memberships.group_id
+    -- A group needs a parent and at least one child to be subtracted from or added up.
+    having
+        sum(case when memberships.member_role = 'child' then 1 else 0 end) > 0
+        and sum(case when memberships.member_role = 'parent' then 1 else 0 end) = 1
+
+),
+
+group_members as (
+
+    select
+        memberships.group_id,
+        memberships.member_role,
+        pattern_cells.cell_id,
+        pattern_cells.measure,
+        pattern_cells.beneficiaries,
+        pattern_cells.sort_key
+    from memberships
+    inner join group_remainders
+        on memberships.group_id = group_remainders.group_id
+    inner join pattern_cells
+        on memberships.cell_id = pattern_cells.cell_id
+
+),
+
+round_0 as (
+
+    select
+        cell_id,
+        is_withheld_at_start as is_suppressed
+    from pattern_cells
+
+),
+
+{% for round_number in range(1, rounds + 2) -%}
+{%- set state = 'round_' ~ (round_number - 1) %}
+round_{{ round_number }}_group_status as (
+
+    select
+        group_members.group_id,
+        sum(case when {{ state }}.is_suppressed then 1 else 0 end) as withheld_members,
+        sum(
+            case when {{ state }}.is_suppressed and {{ is_small_count('group_members.measure') }} then 1 else 0 end
+        ) as withheld_small,
+        sum(
+            case when {{ state }}.is_suppressed and group_members.measure >= {{ threshold }} then 1 else 0 end
+        ) as withheld_strong,
+        sum(case when {{ state }}.is_suppressed and group_members.measure > 0 then 1 else 0 end) as withheld_positive
+    from group_members
+    inner join {{ state }}
+        on group_members.cell_id = {{ state }}.cell_id
+    group by group_members.group_id
+
+),
+
+round_{{ round_number }}_exposed_groups as (
+
+    select round_{{ round_number }}_group_status.group_id
+    from round_{{ round_number }}_group_status
+    inner join group_remainders
+        on round_{{ round_number }}_group_status.group_id = group_remainders.group_id
+    where
+        (
+            round_{{ round_number }}_group_status.withheld_members = 0
+            and {{ is_small_count('group_remainders.remainder') }}
+        )
+        or (
+            round_{{ round_number }}_group_status.withheld_small > 0
+            and round_{{ round_number }}_group_status.withheld_strong = 0
+        )
+        or round_{{ round_number }}_group_status.withheld_positive = 1
+
+),
+
+round_{{ round_number }}_candidates as (
+
+    select
+        group_members.cell_id,
+        row_number() over (
+            partition by group_members.group_id
+            order by
+                case when group_members.member_role = 'child' then 0 else 1 end,
+                group_members.measure,
+                group_members.beneficiaries,
+                group_members.sort_key
+        ) as candidate_rank
+    from group_members
+    inner join round_{{ round_number }}_exposed_groups
+        on group_members.group_id = round_{{ round_number }}_exposed_groups.group_id
+    inner join {{ state }}
+        on group_members.cell_id = {{ state }}.cell_id
+    -- A published child is never small (primary suppression took those); a child with no one
+    -- in it protects nobody, so where no strong child is left the parent goes, if it can.
+    where
+        not {{ state }}.is_suppressed
+        and (group_members.member_role = 'parent' or group_members.measure >= {{ threshold }})
+
+),
+
+round_{{ round_number }}_chosen as (
+
+    select distinct cell_id
+    from round_{{ round_number }}_candidates
+    where candidate_rank = 1
+
+),
+
+round_{{ round_number }} as (
+
+    select
+        {{ state }}.cell_id,
+        {{ state }}.is_suppressed or round_{{ round_number }}_chosen.cell_id is not null as is_suppressed
+    from {{ state }}
+    left join round_{{ round_number }}_chosen
+        on {{ state }}.cell_id = round_{{ round_number }}_chosen.cell_id
+
+),
+
+{% endfor -%}
+{% endmacro %}
