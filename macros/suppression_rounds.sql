@@ -2,19 +2,25 @@
     Secondary suppression on one pattern (docs/protection.md, "The rules"), as CTEs
     round_0 ... round_{rounds + 1}, each with cell_id and is_suppressed.
 
+    It also gives cells_within_withheld_cells: the cells with a withheld parent in one of their
+    groups, whose flag must not say 'small_cell'.
+
     It expects two CTEs in the calling model:
-    - pattern_cells: cell_id, measure (beneficiaries or individuals), beneficiaries, sort_key
-      (the cell key the ties are broken on) and is_withheld_at_start (primary suppression, and
-      for a variable pattern the cells the population pattern withholds);
+    - pattern_cells: cell_id, measure (beneficiaries or individuals), is_strong (a partner with
+      room to move both ways: at least the threshold, and for patients at least threshold - 2
+      below the beneficiaries, since patients <= beneficiaries bounds them from above),
+      beneficiaries, sort_key (the cell key the ties are broken on) and is_withheld_at_start
+      (primary suppression, and for a variable pattern the cells the population pattern
+      withholds);
     - memberships: group_id, cell_id, member_role ('parent' or 'child') and remainder_measure
       (the figure whose parent-minus-children remainder an outsider could read: individuals or
       beneficiaries, or volume for the variable relations).
 
-    A group is exposed when (a) nothing in it is withheld but its remainder is small; (b) it has
-    a withheld small member and no withheld strong one, since with only small or zero partners
-    the flags and the published sum pin or narrow the small one; or (c) exactly one member with
-    a measure above zero is withheld, which the others give back. Each exposed group gives up
-    the published child with the smallest measure of at least the threshold, else its parent;
+    A group is exposed when (a) nothing in it is withheld but its remainder is small; or (b) a
+    member with a measure above zero is withheld and fewer than two strong members are: a
+    withheld cell needs a partner in the group that can move by up to threshold - 2 either way,
+    and so does that partner (a small partner moves too little, a zero one cannot go down).
+    Each exposed group gives up the published strong child with the smallest measure, else its parent;
     with neither, it stays as it is and its withheld members rely on their other groups. The last round is one more than
     allowed: the data test on changed_in_last_round proves it changes nothing.
 #}
@@ -45,6 +51,7 @@ group_members as (
         memberships.member_role,
         pattern_cells.cell_id,
         pattern_cells.measure,
+        pattern_cells.is_strong,
         pattern_cells.beneficiaries,
         pattern_cells.sort_key
     from memberships
@@ -75,7 +82,7 @@ round_{{ round_number }}_group_status as (
             case when {{ state }}.is_suppressed and {{ is_small_count('group_members.measure') }} then 1 else 0 end
         ) as withheld_small,
         sum(
-            case when {{ state }}.is_suppressed and group_members.measure >= {{ threshold }} then 1 else 0 end
+            case when {{ state }}.is_suppressed and group_members.is_strong then 1 else 0 end
         ) as withheld_strong,
         sum(case when {{ state }}.is_suppressed and group_members.measure > 0 then 1 else 0 end) as withheld_positive
     from group_members
@@ -97,10 +104,9 @@ round_{{ round_number }}_exposed_groups as (
             and {{ is_small_count('group_remainders.remainder') }}
         )
         or (
-            round_{{ round_number }}_group_status.withheld_small > 0
-            and round_{{ round_number }}_group_status.withheld_strong = 0
+            round_{{ round_number }}_group_status.withheld_positive > 0
+            and round_{{ round_number }}_group_status.withheld_strong < 2
         )
-        or round_{{ round_number }}_group_status.withheld_positive = 1
 
 ),
 
@@ -125,7 +131,7 @@ round_{{ round_number }}_candidates as (
     -- in it protects nobody, so where no strong child is left the parent goes, if it can.
     where
         not {{ state }}.is_suppressed
-        and (group_members.member_role = 'parent' or group_members.measure >= {{ threshold }})
+        and (group_members.member_role = 'parent' or group_members.is_strong)
 
 ),
 
@@ -149,4 +155,26 @@ round_{{ round_number }} as (
 ),
 
 {% endfor -%}
+
+-- A flag on a cell inside a withheld cell (a band of a withheld total, a commune of a withheld
+-- arrondissement, a category of a withheld all-imaging cell) would bound that cell: bands
+-- flagged 'small_cell' hold at least 1 each, so a small total over four of them is pinned, and a
+-- withheld total loses the room its partners need. Such a cell is flagged 'secondary', which
+-- says nothing of its size; a 'small_cell' flag appears only where every cell it adds up to is
+-- published.
+cells_within_withheld_cells as (
+
+    select distinct children.cell_id
+    from group_members as children
+    inner join group_members as parents
+        on
+            children.group_id = parents.group_id
+            and parents.member_role = 'parent'
+    inner join round_{{ rounds }} as parent_state
+        on parents.cell_id = parent_state.cell_id
+    where
+        children.member_role = 'child'
+        and parent_state.is_suppressed
+
+),
 {% endmacro %}

@@ -45,7 +45,7 @@ final as (
         computed.unit,
         population_pattern.is_suppressed or variable_patterns.is_suppressed as is_suppressed,
         case
-            when population_pattern.is_small or variable_patterns.is_small then 'small_cell'
+            when population_pattern.is_flagged_small or variable_patterns.is_flagged_small then 'small_cell'
             when population_pattern.is_suppressed or variable_patterns.is_suppressed then 'secondary'
         end as suppression_flag,
         population_pattern.changed_in_last_round or variable_patterns.changed_in_last_round as changed_in_last_round

@@ -36,6 +36,7 @@ pattern_cells as (
         age_band,
         beneficiaries,
         beneficiaries as measure,
+        beneficiaries >= {{ var('small_cell_threshold') }} as is_strong,
         {{ composite_key(['geo_code', 'age_band']) }} as sort_key,
         {{ is_small_count('beneficiaries') }} as is_withheld_at_start
     from population_cells
@@ -85,6 +86,7 @@ final as (
         pattern_cells.age_band,
         pattern_cells.beneficiaries,
         pattern_cells.is_withheld_at_start as is_small,
+        pattern_cells.is_withheld_at_start and cells_within_withheld_cells.cell_id is null as is_flagged_small,
         suppressed.is_suppressed,
         suppressed.is_suppressed != check_round.is_suppressed as changed_in_last_round
     from pattern_cells
@@ -92,6 +94,8 @@ final as (
         on pattern_cells.cell_id = suppressed.cell_id
     inner join round_{{ rounds + 1 }} as check_round
         on pattern_cells.cell_id = check_round.cell_id
+    left join cells_within_withheld_cells
+        on pattern_cells.cell_id = cells_within_withheld_cells.cell_id
 
 )
 

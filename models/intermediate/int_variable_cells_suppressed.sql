@@ -67,6 +67,11 @@ pattern_cells as (
         variable_cells.age_band,
         variable_cells.beneficiaries,
         variable_cells.individuals as measure,
+        -- Patients cannot exceed the beneficiaries: a partner needs room below them too.
+        (
+            variable_cells.individuals >= {{ var('small_cell_threshold') }}
+            and variable_cells.beneficiaries - variable_cells.individuals >= {{ var('small_cell_threshold') - 2 }}
+        ) as is_strong,
         coalesce(measure_cells.volume, 0) as volume,
         {{ composite_key(['variable_cells.geo_code', 'variable_cells.age_band', 'variable_cells.variable_name']) }}
             as sort_key,
@@ -167,6 +172,7 @@ final as (
         pattern_cells.measure as individuals,
         pattern_cells.volume,
         pattern_cells.is_small,
+        pattern_cells.is_small and cells_within_withheld_cells.cell_id is null as is_flagged_small,
         suppressed.is_suppressed,
         suppressed.is_suppressed != check_round.is_suppressed as changed_in_last_round
     from pattern_cells
@@ -174,6 +180,8 @@ final as (
         on pattern_cells.cell_id = suppressed.cell_id
     inner join round_{{ rounds + 1 }} as check_round
         on pattern_cells.cell_id = check_round.cell_id
+    left join cells_within_withheld_cells
+        on pattern_cells.cell_id = cells_within_withheld_cells.cell_id
 
 )
 
