@@ -158,8 +158,11 @@ def find_groups(pattern: pd.DataFrame, relations: pd.DataFrame, threshold: int) 
     - relations (variable patterns): IMAG_ALL_N in a (year, unit, band), and the category (or
       provider-group) variables' cells of the same (year, unit, band).
 
-    The remainder is the parent's measure minus its children's; for the variable relations it
-    is in volume (page: "for the variable relations, in volume")."""
+    The remainder is the parent's measure minus its children's, for every group (the page's
+    table names it at the country and the commune only; elsewhere it is 0 by construction, and
+    taking it everywhere needs no list of levels); for the variable relations it is in volume
+    (page: "for the variable relations, in volume"). A child variable without cells (cone-beam
+    CT, no table) is no member: its volume is in the remainder, as the page's table says."""
     has_parent = pattern["parent_geo_level"].notna()
     geo = pattern[has_parent]
     is_band = pattern["age_band"] != TOTAL_BAND
@@ -258,8 +261,14 @@ def exposed_groups(measure: IntArray, groups: Groups, withheld: BoolArray, thres
 def settle(pattern: pd.DataFrame, groups: Groups, withheld: BoolArray, threshold: int) -> tuple[BoolArray, int]:
     """The withheld cells of a pattern after the secondary rounds, from the cells withheld at the
     start, and the number of rounds that withheld something. Each round judges every group on
-    the state before it; each exposed group withholds its first published candidate (an exposed
-    group with none left withholds nothing); all exposed groups settle at once."""
+    the state before it; each exposed group withholds its first published candidate; all
+    exposed groups settle at once.
+
+    Page: "In an exposed group one more member is withheld", read literally: a group stays
+    exposed as long as its state says so, even when its only candidates are children with no
+    individual (third tier). A group whose members are all small or zero (e.g. a parent of 3
+    individuals) thus withholds every published child, one a round, and stays exposed with
+    nothing left to withhold; the loop ends when no exposed group has a candidate."""
     measure = pattern["measure"].to_numpy(dtype=np.int64)
     order = candidate_order(pattern, groups, threshold)
     candidate_row, candidate_group = groups.row[order], groups.group[order]

@@ -175,7 +175,9 @@ def test_cube_and_stat_share_the_variable_cell() -> None:
 # Variable relations: imaging categories and provider groups (remainder in volume)
 # ---------------------------------------------------------------------------------------------
 
-def national(variable: str, individuals: int, volume: int, kinds: tuple[str, ...] = ("patients", "volume")) -> list[Row]:
+def national(variable: str, individuals: int, volume: int,
+             kinds: tuple[str, ...] = ("patients", "volume")) -> list[Row]:
+    """The country's cells of one variable, 100 beneficiaries (no population group)."""
     return [cells_of(f"stat_{variable}_{kind}", "country", "BE", None, individuals, 100, volume=volume)
             for kind in kinds]
 
