@@ -6,10 +6,11 @@ computes every indicator table of `seeds/indicator_registry.csv` (53 codes), bef
 suppression (the cells, with the individuals behind each numerator) and after it (the published
 tables, with `suppression_flag` and the withheld figures nulled).
 
-It was written from the metadata pages (../shared/indicator-metadata/), the domain notes and the
-README sections "Raw data contract", "Row rules" and "How the figures are computed", not from
-the SQL models, so that the differential tests (tests/python/test_differential.py,
-tests/python/test_reference_properties.py) compare two independent readings of the same pages.
+It was written from the metadata pages (../shared/indicator-metadata/), the domain notes, the
+README sections "Raw data contract", "Row rules" and "How the figures are computed" and, for the
+suppression, docs/protection.md ("The rules"), not from the SQL models, so that the
+differential tests (tests/python/test_differential.py, tests/python/test_reference_properties.py)
+compare two independent readings of the same pages.
 Where the pages and the README leave a choice open, the comment at that step says which
 reading is taken and why.
 
@@ -21,7 +22,9 @@ The steps, in order (one section of this file each):
   5. per-person variables (IMAG_*_N, FF_MH, MH_PATIENT);
   6. cells: beneficiaries, patients and volumes at every geographic level and age band;
   7. the indicator cells of the registry (value = numerator / (denominator / multiplier));
-  8. small-cell suppression, primary then secondary rounds until nothing changes;
+  8. small-cell suppression on the population and variable patterns of docs/protection.md
+     ("The rules"): primary, then secondary rounds until nothing changes (the module
+     scripts/reference_suppression.py, written from that page);
   9. write the tables (a DuckDB file or a directory of Parquet files).
 
 Usage (inside the project's .venv):
@@ -42,10 +45,16 @@ from typing import Callable, Sequence
 
 import duckdb
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts scripts/ on the path, not the project: the sibling module is
+# imported as the scripts package, as the tests and mypy see it.
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+from scripts.reference_suppression import suppress  # noqa: E402
+
 SEED_DIR = PROJECT_DIR / "seeds"
 
 SOURCES = ("beneficiaries", "claims")
@@ -77,8 +86,6 @@ CELL_COLUMNS = ["indicator_code", "year", "geo_level", "geo_code", "geo_name", "
                 "parent_geo_level", "parent_geo_code", "age_band", "individuals", "numerator",
                 "denominator", "value", "unit"]
 
-BoolArray = npt.NDArray[np.bool_]
-
 _started = time.monotonic()
 
 
@@ -107,6 +114,7 @@ class Seeds:
     arrondissements: pd.DataFrame
     communes: pd.DataFrame
     sectors: pd.DataFrame
+    variable_relations: pd.DataFrame
 
 
 def records(table: pd.DataFrame) -> list[dict[str, str]]:
@@ -136,6 +144,7 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> Seeds:
         arrondissements=read_seed(seed_dir, "geo_arrondissements"),
         communes=read_seed(seed_dir, "geo_communes"),
         sectors=read_seed(seed_dir, "geo_statistical_sectors"),
+        variable_relations=read_seed(seed_dir, "variable_relations"),
     )
 
 
@@ -640,132 +649,10 @@ def indicator_cells(located: pd.DataFrame, variables: pd.DataFrame, seeds: Seeds
 
 
 # ---------------------------------------------------------------------------------------------
-# 8. Small-cell suppression (README "Small-cell suppression")
+# 8. Small-cell suppression (docs/protection.md, "The rules")
 # ---------------------------------------------------------------------------------------------
 
-CELL_KEY = ["indicator_code", "year", "geo_level", "geo_code", "age_band"]
-
-
-def is_small(count: pd.Series, threshold: int) -> pd.Series:
-    """1 to threshold - 1 persons: too few to publish (0 is no one, and is published)."""
-    return (count >= 1) & (count <= threshold - 1)
-
-
-def families(cells: pd.DataFrame) -> pd.DataFrame:
-    """(family, parent, child) row numbers of `cells`. A family is a parent cell and the cells one
-    step below it: the units one geographic level down in the same age band, or the age bands of
-    the same unit under its all-ages 'total'. A parent cell may head one family of each kind."""
-    row = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_frame(cells[CELL_KEY]))
-    has_parent = cells["parent_geo_level"].notna()
-    geo_parent_key = pd.MultiIndex.from_arrays([
-        cells["indicator_code"], cells["year"], cells["parent_geo_level"], cells["parent_geo_code"],
-        cells["age_band"]])
-    band_parent_key = pd.MultiIndex.from_arrays([
-        cells["indicator_code"], cells["year"], cells["geo_level"], cells["geo_code"],
-        pd.Series(TOTAL_BAND, index=cells.index)])
-    is_band = cells["age_band"] != TOTAL_BAND
-    geo = pd.DataFrame({"parent": row.reindex(geo_parent_key[has_parent.to_numpy()]).to_numpy(),
-                        "child": np.flatnonzero(has_parent.to_numpy()), "kind": "geo"})
-    bands = pd.DataFrame({"parent": row.reindex(band_parent_key[is_band.to_numpy()]).to_numpy(),
-                          "child": np.flatnonzero(is_band.to_numpy()), "kind": "age"})
-    members = pd.concat([geo, bands], ignore_index=True)
-    # A child's parent cell always exists: it holds at least the child's beneficiaries.
-    assert members["parent"].notna().all(), "a cell without its parent cell"
-    members["parent"] = members["parent"].astype("int64")
-    members["family"] = members.groupby(["parent", "kind"], sort=False).ngroup()
-    return members
-
-
-def pick_one_child(candidates: pd.DataFrame, cells: pd.DataFrame) -> pd.Series:
-    """The child each family gives up (family -> child row): the fewest individuals (a child with
-    none last), then the fewest beneficiaries, then the cell key. The README says "the child
-    with the fewest individuals" and nothing on ties; this order is the one documented in
-    tests/python/test_hand_built_fixture.py."""
-    child = candidates["child"].to_numpy()
-    ordered = candidates.assign(
-        no_individual=cells["individuals"].to_numpy()[child] == 0,
-        individuals=cells["individuals"].to_numpy()[child],
-        denominator=cells["denominator"].to_numpy()[child],
-        geo_code=cells["geo_code"].to_numpy()[child],
-        age_band=cells["age_band"].to_numpy()[child],
-    ).sort_values(["family", "no_individual", "individuals", "denominator", "geo_code", "age_band"])
-    return ordered.drop_duplicates("family").set_index("family")["child"]
-
-
-def family_state(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray) -> pd.DataFrame:
-    """Per family: its parent row, whether the parent is withheld, how many children are
-    withheld, and the persons in the parent but in no child (beneficiaries and individuals)."""
-    individuals = cells["individuals"].to_numpy()
-    beneficiaries = cells["denominator"].to_numpy()
-    child = members["child"].to_numpy()
-    per_family = pd.DataFrame({
-        "family": members["family"], "parent": members["parent"],
-        "withheld_child": withheld[child].astype(int),
-        "child_individuals": individuals[child], "child_beneficiaries": beneficiaries[child],
-    }).groupby("family").agg(parent=("parent", "first"), withheld_children=("withheld_child", "sum"),
-                             child_individuals=("child_individuals", "sum"),
-                             child_beneficiaries=("child_beneficiaries", "sum"))
-    parent = per_family["parent"].to_numpy()
-    return per_family.assign(
-        parent_withheld=withheld[parent],
-        parent_individuals=individuals[parent],
-        outside_beneficiaries=beneficiaries[parent] - per_family["child_beneficiaries"],
-        outside_individuals=individuals[parent] - per_family["child_individuals"],
-    )
-
-
-def secondary_round(cells: pd.DataFrame, members: pd.DataFrame, withheld: BoolArray, threshold: int) -> BoolArray:
-    """The cells one round withholds, every family judged on the state before the round.
-
-    - A published parent gives a child away by subtraction when exactly one child is withheld,
-      or when none is but a small group of persons is in no child (no known domicile or
-      sector): then the child with the fewest individuals (at least one) is withheld too, or
-      the parent if no such child is left. A parent with no individual at all shows every
-      child's numerator (zero), so only a denominator needs hiding: there the published child
-      with the fewest beneficiaries is withheld, individuals or not.
-    - A withheld parent is given back by addition when no child is withheld and the children
-      add up to it (every person of the parent is in a child): then one child is withheld."""
-    state = family_state(cells, members, withheld)
-    small_group_outside = (is_small(state["outside_beneficiaries"], threshold)
-                           | is_small(state["outside_individuals"], threshold))
-    by_subtraction = state[~state["parent_withheld"] & (
-        (state["withheld_children"] == 1) | ((state["withheld_children"] == 0) & small_group_outside))]
-    by_addition = state[state["parent_withheld"] & (state["withheld_children"] == 0)
-                        & (state["outside_beneficiaries"] == 0)]
-
-    visible_children = members[~withheld[members["child"].to_numpy()]]
-    empty_parent_families = by_subtraction.index[by_subtraction["parent_individuals"] == 0]
-    candidates = visible_children[
-        (cells["individuals"].to_numpy()[visible_children["child"].to_numpy()] >= 1)
-        | visible_children["family"].isin(empty_parent_families)]
-    protect = pick_one_child(candidates[candidates["family"].isin(by_subtraction.index)], cells)
-    no_child_left = by_subtraction.index.difference(protect.index)
-    hide_sum = pick_one_child(visible_children[visible_children["family"].isin(by_addition.index)], cells)
-
-    newly = np.zeros(len(cells), dtype=bool)
-    newly[protect.to_numpy()] = True
-    newly[by_subtraction.loc[no_child_left, "parent"].to_numpy()] = True
-    newly[hide_sum.to_numpy()] = True
-    return np.logical_and(newly, np.logical_not(withheld))
-
-
-def suppress(cells: pd.DataFrame, threshold: int, progress: Callable[[str], None] = log) -> pd.DataFrame:
-    """The cells with suppression_flag: 'small_cell' where individuals or beneficiaries are 1 to
-    threshold - 1, then 'secondary' round after round until a round withholds nothing."""
-    small = is_small(cells["individuals"], threshold) | is_small(cells["denominator"], threshold)
-    flag = np.full(len(cells), None, dtype=object)
-    flag[small.to_numpy()] = "small_cell"
-    members = families(cells)
-    rounds = 0
-    while True:
-        newly = secondary_round(cells, members, pd.notna(flag), threshold)
-        if not newly.any():
-            break
-        rounds += 1
-        flag[newly] = "secondary"
-    progress(f"suppression: {int((flag == 'small_cell').sum()):,} small cells, "
-             f"{int((flag == 'secondary').sum()):,} secondary in {rounds} round(s)")
-    return cells.assign(suppression_flag=flag)
+# The rules are docs/protection.md's, section "The rules": scripts/reference_suppression.py.
 
 
 def published_tables(suppressed: pd.DataFrame) -> pd.DataFrame:
@@ -807,7 +694,7 @@ def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT
              f"from {len(groups):,} services")
     cells = indicator_cells(located, variables, seeds)
     progress(f"{len(cells):,} indicator cells")
-    suppressed = suppress(cells, threshold, progress)
+    suppressed = suppress(cells, seeds.registry, seeds.variable_relations, threshold, progress)
     return ReferenceResult(cells=cells, indicator_values=published_tables(suppressed),
                            reasons=reason_counts(beneficiaries, claims, located))
 

@@ -307,7 +307,9 @@ DISAGREEMENTS: dict[str, tuple[list[Row], list[Row], str, tuple[str, int, str, s
     # individuals (at least one), or the parent" (parent withheld); the models withhold a child
     # without individuals, since every numerator is known (zero) and only a denominator needs
     # hiding. The models were right by intent (suppression_pass's comment); the README now says
-    # so: 11002, the published child with the fewest beneficiaries, is withheld too.
+    # so: 11002, the published child with the fewest beneficiaries, is withheld too. The rules of
+    # docs/protection.md (issue #10) give the same: in the population pattern 11001 is a withheld
+    # small member with no withheld strong partner (rule b), and 11002 is the smallest child >= 5.
     "D1_empty_parent": (
         [person(f"P{i}", "11001" if i < 2 else "11002") for i in range(7)], [],
         "indicator_values", ("cube_013_023", 2016, "commune", "11002", "total"), "suppression_flag", "secondary"),
