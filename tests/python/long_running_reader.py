@@ -5,11 +5,11 @@
 KIND `duckdb` (a notebook or a dashboard app on DuckDB's Python API), two routes:
   held   one read-only connection to ENTRY opened at the start and kept;
   fresh  duckdb.connect(ENTRY, read_only=True) for each query, closed after, while `held` is open.
-KIND `sqlalchemy` (SQLAlchemy + duckdb_engine, Superset's route), three routes:
+KIND `sqlalchemy` (SQLAlchemy + duckdb_engine, Superset's route), four routes:
   held      a connection checked out of the engine at the start and kept (another user's query);
   pool      a connection from the same long-lived engine for each query (NullPool, as the README says);
-  superset  as Superset runs a query: the URI through the README's DB_CONNECTION_MUTATOR, then a new
-            engine with NullPool (Superset's default), disposed after.
+  superset  as Superset runs a query: a new engine with NullPool (Superset's default), disposed after;
+  superset_mutator  the same, the URI first through the README's DB_CONNECTION_MUTATOR.
 
 In turn, each route runs one statement (published_reader.recount_sql): the `publication` table
 and the row count of every table it lists (and the checksum of one), so a query reading two
@@ -66,8 +66,10 @@ def sqlalchemy_routes(entry: str) -> tuple[dict[str, Route], Callable[[], None]]
         with engine.connect() as connection:
             return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
 
-    def superset(sql: str) -> list[Any]:
-        url, params = DB_CONNECTION_MUTATOR(make_url(uri), {"connect_args": {"read_only": True}}, None, None, None)
+    def superset(sql: str, mutate: bool = False) -> list[Any]:
+        url, params = make_url(uri), {"connect_args": {"read_only": True}}
+        if mutate:
+            url, params = DB_CONNECTION_MUTATOR(url, params, None, None, None)
         per_query = create_engine(url, poolclass=NullPool, **params)
         try:
             with per_query.connect() as connection:
@@ -80,7 +82,7 @@ def sqlalchemy_routes(entry: str) -> tuple[dict[str, Route], Callable[[], None]]
         engine.dispose()
 
     return {"held": lambda sql: [tuple(row) for row in held.exec_driver_sql(sql).fetchall()],
-            "pool": pool, "superset": superset}, close
+            "pool": pool, "superset": superset, "superset_mutator": lambda sql: superset(sql, mutate=True)}, close
 
 
 def write_progress(report_file: str, progress: dict[str, str]) -> None:

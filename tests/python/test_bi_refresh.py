@@ -29,7 +29,7 @@ from scripts import publication_versions, publish_database  # noqa: E402
 
 READER = Path(__file__).with_name("long_running_reader.py")
 # Routes that open a connection for each query: they must see every publication, in order.
-FRESH_ROUTES = {"duckdb": ("fresh",), "sqlalchemy": ("pool", "superset")}
+FRESH_ROUTES = {"duckdb": ("fresh",), "sqlalchemy": ("pool", "superset", "superset_mutator")}
 
 
 def publication_id(connection: duckdb.DuckDBPyConnection) -> str:
@@ -61,13 +61,18 @@ def test_a_process_holding_a_connection_opens_the_new_version_and_keeps_the_old(
     entry = tmp_path / "atlas_published.duckdb"
     first = publish_database.publish(working_databases[0], entry, None).publication_id
     assert entry.is_symlink() and os.readlink(entry) == f"published/atlas_published.{first}.duckdb"
-    with duckdb.connect(str(entry), read_only=True) as held:
+    with duckdb.connect(str(entry), read_only=True) as held, duckdb.connect() as attaching:
+        attaching.execute(f"attach '{entry}' as atlas (read_only); use atlas")
         second = publish_database.publish(working_databases[1], entry, None).publication_id
         with duckdb.connect(str(entry), read_only=True) as fresh:
             assert publication_id(fresh) == second
         with duckdb.connect(os.path.realpath(entry), read_only=True) as resolved:
             assert publication_id(resolved) == second
         assert publication_id(held) == first
+        # ATTACH from another DuckDB: attached, it stays on its version; attached again, the new one
+        assert publication_id(attaching) == first
+        attaching.execute(f"use memory; detach atlas; attach '{entry}' as atlas (read_only); use atlas")
+        assert publication_id(attaching) == second
     assert publish_database.check_published_database(entry) == []
     assert publication_versions.version_files(entry) == sorted(
         publication_versions.version_path(entry, version) for version in (first, second))
@@ -79,6 +84,22 @@ def test_a_process_holding_a_connection_opens_the_new_version_and_keeps_the_old(
         os.replace(tmp_path / "one_file.new", plain)
         with duckdb.connect(str(plain), read_only=True) as stale:
             assert publication_id(stale) == first
+
+
+def test_sqlalchemy_lists_the_columns_as_superset_does(working_databases: list[Path], tmp_path: Path) -> None:
+    """Superset lists a table's columns by SQLAlchemy reflection (duckdb_engine on SQLAlchemy 2.0.x)."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    entry = tmp_path / "atlas_published.duckdb"
+    publish_database.publish(working_databases[0], entry, None)
+    engine = create_engine(f"duckdb:///{entry}", connect_args={"read_only": True}, poolclass=NullPool)
+    try:
+        columns = inspect(engine).get_columns("publication")
+    finally:
+        engine.dispose()
+    assert [column["name"] for column in columns] == [name for name, _, _ in publish_database.PUBLICATION_COLUMNS]
+    assert all(column["comment"] for column in columns)
 
 
 def start_reader(entry: Path, kind: str, work: Path) -> subprocess.Popen[bytes]:
