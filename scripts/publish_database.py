@@ -44,6 +44,7 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
 from scripts import publication_versions  # noqa: E402
+
 DEFAULT_DATABASE = PROJECT_DIR / "data" / "atlas.duckdb"
 DEFAULT_PUBLISHED_DATABASE = PROJECT_DIR / "data" / "atlas_published.duckdb"
 DEFAULT_EXPORT_DIR = PROJECT_DIR / "data" / "exports"

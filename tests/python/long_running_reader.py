@@ -9,7 +9,8 @@ KIND `sqlalchemy` (SQLAlchemy + duckdb_engine, Superset's route), four routes:
   held      a connection checked out of the engine at the start and kept (another user's query);
   pool      a connection from the same long-lived engine for each query (NullPool, as the README says);
   superset  as Superset runs a query: a new engine with NullPool (Superset's default), disposed after;
-  superset_mutator  the same, the URI first through the README's DB_CONNECTION_MUTATOR.
+  superset_mutator  the same, the URI first through the DB_CONNECTION_MUTATOR of README.md, run as
+                    written there.
 
 In turn, each route runs one statement (published_reader.recount_sql): the `publication` table
 and the row count of every table it lists (and the checksum of one), so a query reading two
@@ -22,7 +23,6 @@ publication seen}, as it goes.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -35,12 +35,15 @@ from published_reader import is_consistent, recount_sql
 Route = Callable[[str], list[Any]]
 
 
-def DB_CONNECTION_MUTATOR(uri: Any, params: Any, username: Any, security_manager: Any,
-                          source: Any) -> tuple[Any, Any]:
-    """The README's superset_config.py setting: open the version the link points to now."""
-    if uri.drivername == "duckdb" and uri.database and uri.database != ":memory:":
-        uri = uri.set(database=os.path.realpath(uri.database))
-    return uri, params
+def readme_connection_mutator() -> Callable[..., tuple[Any, Any]]:
+    """The README's superset_config.py setting, run as written there (the Python block defining it)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]]
+    (code,) = [block for block in blocks if "def DB_CONNECTION_MUTATOR(" in block]
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - the project's own README
+    mutator: Callable[..., tuple[Any, Any]] = namespace["DB_CONNECTION_MUTATOR"]
+    return mutator
 
 
 def duckdb_routes(entry: str) -> tuple[dict[str, Route], Callable[[], None]]:
@@ -59,6 +62,7 @@ def sqlalchemy_routes(entry: str) -> tuple[dict[str, Route], Callable[[], None]]
     from sqlalchemy.pool import NullPool
 
     uri = f"duckdb:///{entry}"
+    mutator = readme_connection_mutator()
     engine = create_engine(uri, connect_args={"read_only": True}, poolclass=NullPool)
     held = engine.connect()
 
@@ -69,7 +73,7 @@ def sqlalchemy_routes(entry: str) -> tuple[dict[str, Route], Callable[[], None]]
     def superset(sql: str, mutate: bool = False) -> list[Any]:
         url, params = make_url(uri), {"connect_args": {"read_only": True}}
         if mutate:
-            url, params = DB_CONNECTION_MUTATOR(url, params, None, None, None)
+            url, params = mutator(url, params, None, None, None)
         per_query = create_engine(url, poolclass=NullPool, **params)
         try:
             with per_query.connect() as connection:

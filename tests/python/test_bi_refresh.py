@@ -76,6 +76,11 @@ def test_a_process_holding_a_connection_opens_the_new_version_and_keeps_the_old(
     assert publish_database.check_published_database(entry) == []
     assert publication_versions.version_files(entry) == sorted(
         publication_versions.version_path(entry, version) for version in (first, second))
+    listing = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "publication_versions.py"), str(entry)],
+                             capture_output=True, text=True, check=True).stdout
+    assert f"atlas_published.{second}.duckdb" in listing and "  current" in listing, listing
+    assert subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "publication_versions.py"), "--help"],
+                          capture_output=True, text=True, check=True).stdout.startswith("usage:")
     # Why the link: one file replaced in place stays hidden behind a connection held in the process.
     plain = tmp_path / "one_file.duckdb"
     shutil.copyfile(publication_versions.version_path(entry, first), plain)
