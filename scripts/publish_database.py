@@ -14,10 +14,13 @@ Exports: every table of the published file as Parquet (`parquet/<table>.parquet`
 empty for null), for users without a DuckDB client.
 
 Both are written beside their destination under a temporary name, checked, and only then moved
-into place (os.replace for the file, two renames for the export folder): a BI client holding
-the old published file open keeps reading the complete old version, and a new connection opens
-the complete new one. scripts/run_pipeline.py calls this after a successful `dbt build`; run
-alone, it publishes from an existing working database.
+into place. The database: each publication is a file of its own in `published/` beside the
+published path, which is a symbolic link swapped in one step to the new file
+(scripts/publication_versions.py says why, and when old versions are deleted); a BI client
+holding an old version open keeps reading it, and a new connection opens the complete new one,
+even in a process that still holds the old one. The exports: two renames of the folder.
+scripts/run_pipeline.py calls this after a successful `dbt build`; run alone, it publishes from
+an existing working database.
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ from typing import Sequence
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts scripts/ on the path, not the project.
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+from scripts import publication_versions  # noqa: E402
+
 DEFAULT_DATABASE = PROJECT_DIR / "data" / "atlas.duckdb"
 DEFAULT_PUBLISHED_DATABASE = PROJECT_DIR / "data" / "atlas_published.duckdb"
 DEFAULT_EXPORT_DIR = PROJECT_DIR / "data" / "exports"
@@ -309,21 +318,9 @@ def write_exports(published: Path, destination: Path) -> list[Path]:
     return written
 
 
-def _fsync_directory(directory: Path) -> None:
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 def replace_database_file(source: Path, target: Path) -> None:
-    """Move a closed, checkpointed DuckDB file onto target in one step (os.replace).
+    """Move a closed, checkpointed DuckDB file onto target in one step (os.replace): the working
+    database (the published one goes through publication_versions.install_version).
 
     A stale write-ahead log of the old target would be replayed into the new file by the next
     writer, so it goes first. A reader holding the old file keeps its (unlinked) copy.
@@ -332,7 +329,7 @@ def replace_database_file(source: Path, target: Path) -> None:
         raise PublishError(f"{source} still has a write-ahead log; checkpoint it before replacing {target}")
     wal_path(target).unlink(missing_ok=True)
     os.replace(source, target)
-    _fsync_directory(target.parent)
+    publication_versions.fsync_directory(target.parent)
 
 
 def replace_directory(source: Path, target: Path) -> None:
@@ -343,7 +340,7 @@ def replace_directory(source: Path, target: Path) -> None:
     if target.exists():
         os.rename(target, previous)
     os.rename(source, target)
-    _fsync_directory(target.parent)
+    publication_versions.fsync_directory(target.parent)
     shutil.rmtree(previous, ignore_errors=True)
 
 
@@ -358,7 +355,9 @@ class StagedPublication:
     target_exports: Path | None
 
     def commit(self) -> None:
-        replace_database_file(self.database, self.target_database)
+        if wal_path(self.database).exists():
+            raise PublishError(f"{self.database} still has a write-ahead log; checkpoint it before publishing")
+        publication_versions.install_version(self.database, self.target_database, self.publication.publication_id)
         if self.exports is not None and self.target_exports is not None:
             replace_directory(self.exports, self.target_exports)
 
@@ -412,8 +411,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="working DuckDB file to publish from (default: $ATLAS_DUCKDB_PATH or data/atlas.duckdb)")
     parser.add_argument("--published-database", type=Path,
                         default=Path(os.environ.get("ATLAS_PUBLISHED_DUCKDB_PATH", DEFAULT_PUBLISHED_DATABASE)),
-                        help="DuckDB file for BI tools (default: $ATLAS_PUBLISHED_DUCKDB_PATH or "
-                             "data/atlas_published.duckdb)")
+                        help="DuckDB file for BI tools: a link to the current version in published/ beside it "
+                             "(default: $ATLAS_PUBLISHED_DUCKDB_PATH or data/atlas_published.duckdb)")
     parser.add_argument("--export-dir", type=Path,
                         default=Path(os.environ.get("ATLAS_EXPORT_DIR", DEFAULT_EXPORT_DIR)),
                         help="folder of the Parquet and CSV exports (default: $ATLAS_EXPORT_DIR or data/exports)")
@@ -424,7 +423,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     working = args.database.resolve()
-    published = args.published_database.resolve()
+    published = Path(os.path.abspath(args.published_database))  # the link itself, not its target
     export_dir = None if args.no_exports else args.export_dir.resolve()
     for database in (working, published):
         holder = writer_lock_holder(database)

@@ -8,8 +8,8 @@ Called by scripts/run.sh inside the project's virtualenv. The steps, in order:
 3. the published database and the exports are written under temporary names and checked
    (scripts/publish_database.py);
 4. everything moves into place: the new build onto the working database, the new published
-   file onto the published one (os.replace: readers holding the old file keep it), the new
-   export folder onto the old one;
+   file into published/ with the published path's link swapped onto it (readers holding the
+   old version keep it), the new export folder onto the old one;
 5. a summary of what was written.
 
 Paths come from the options, else from ATLAS_RAW_DIR / ATLAS_DUCKDB_PATH /
@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     raw_dir = args.raw_dir.resolve()
     database = args.database.resolve()
-    published = args.published_database.resolve()
+    published = Path(os.path.abspath(args.published_database))  # the link itself, not its target
     export_dir = args.export_dir.resolve()
     building = building_path(database)
 

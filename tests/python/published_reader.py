@@ -41,6 +41,14 @@ def recount_sql(tables: list[str], checksummed: str) -> str:
     )
 
 
+def is_consistent(rows: list[Any], names: list[str]) -> bool:
+    """Whether the rows of recount_sql come from one complete publication."""
+    versions = {row[0] for row in rows}
+    return (len(rows) == len(names) and len(versions) == 1 and rows[0][6] == 1
+            and all(row[2] == row[4] and (row[5] is None or row[3] == row[5]) for row in rows)
+            and sum(row[5] is not None for row in rows) == 1)
+
+
 def write_progress(report_file: str, version: str) -> None:
     progress = Path(report_file + ".progress")
     scratch = progress.with_name(progress.name + ".tmp")
@@ -70,10 +78,7 @@ def main(database: str, mode: str, stop_file: str, report_file: str, pause: str 
                 connection = None
             report["queries"] += 1
             versions = {row[0] for row in rows}
-            consistent = (len(rows) == len(names) and len(versions) == 1 and rows[0][6] == 1
-                          and all(row[2] == row[4] and (row[5] is None or row[3] == row[5]) for row in rows)
-                          and sum(row[5] is not None for row in rows) == 1)
-            if not consistent:
+            if not is_consistent(rows, names):
                 report["mismatches"] += 1
                 if len(report["mismatch_samples"]) < 10:
                     report["mismatch_samples"].append([list(map(str, row)) for row in rows])

@@ -25,7 +25,7 @@ import pytest
 from conftest import PROJECT_DIR, generate_synthetic
 
 sys.path.insert(0, str(PROJECT_DIR))
-from scripts import publish_database, run_pipeline as pipeline  # noqa: E402
+from scripts import publication_versions, publish_database, run_pipeline as pipeline  # noqa: E402
 
 RUN_PIPELINE = PROJECT_DIR / "scripts" / "run_pipeline.py"
 READER = Path(__file__).with_name("published_reader.py")
@@ -45,8 +45,10 @@ def output_args(out: Path) -> tuple[str, ...]:
 
 
 def snapshot(directory: Path) -> dict[str, str]:
-    """Every file under directory: relative path -> sha256 of its bytes."""
-    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+    """Every file under directory: relative path -> sha256 of its bytes (and, for a link such as
+    the published database, its target)."""
+    return {str(path.relative_to(directory)): (f"-> {os.readlink(path)} " if path.is_symlink() else "")
+            + hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(directory.rglob("*")) if path.is_file()}
 
 
@@ -106,7 +108,7 @@ def previous_outputs(synthetic_build: tuple[Path, Path], built_outputs: Path,
                      tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     """(raw directory, output folder, snapshot): a copy of built_outputs, in place before a run."""
     out = tmp_path / "out"
-    shutil.copytree(built_outputs, out)
+    shutil.copytree(built_outputs, out, symlinks=True)  # the published link stays a link
     return synthetic_build[0], out, snapshot(out)
 
 
@@ -174,13 +176,18 @@ def test_a_successful_build_replaces_all_three_and_leaves_no_temporary_file(
     (out / "atlas.building.duckdb").write_bytes(b"half")
     monkeypatch.setattr(pipeline, "dbt_build", stand_in_dbt(synthetic_build[1]))
     assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+    assert sorted(p.name for p in out.iterdir()) == ["atlas.duckdb", "atlas_published.duckdb", "exports", "published"]
     assert sorted(p.name for p in (out / "exports").iterdir()) == ["csv", "parquet"]
     after = snapshot(out)
     assert after["atlas_published.duckdb"] != before["atlas_published.duckdb"]
     assert after["exports/csv/publication.csv"] != before["exports/csv/publication.csv"]
     new_publication = publication_id(out / "atlas_published.duckdb")
     assert new_publication != old_publication
+    # the published path links to the new version; the one it replaced is kept beside it
+    assert os.readlink(out / "atlas_published.duckdb") == f"published/atlas_published.{new_publication}.duckdb"
+    assert publication_versions.version_files(out / "atlas_published.duckdb") == sorted(
+        publication_versions.version_path(out / "atlas_published.duckdb", version)
+        for version in (old_publication, new_publication))
     assert new_publication in (out / "exports" / "csv" / "publication.csv").read_text(encoding="utf-8")
     assert publish_database.check_published_database(out / "atlas_published.duckdb") == []
     with duckdb.connect(str(out / "atlas.duckdb"), read_only=True) as connection:
@@ -221,7 +228,7 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
     out.mkdir()
     work.mkdir()
     published = out / "atlas_published.duckdb"
-    outputs = ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+    outputs = ["atlas.duckdb", "atlas_published.duckdb", "exports", "published"]
     # Version 0: published from the CI-sized build by the publishing command.
     first = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "publish_database.py"),
                             "--database", str(synthetic_build[1]), "--published-database", str(published),
@@ -268,6 +275,8 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
             assert sorted(p.name for p in out.iterdir()) == outputs
             assert publish_database.check_published_database(published) == []
             wait_for_version(work, "reconnect", versions[-1])
+        # versions on disk: the first (the persistent reader holds it), the previous and the current
+        on_disk = publication_versions.version_files(published)
     finally:
         (work / "stop").touch()
         for reader in readers:
@@ -288,3 +297,4 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
     # A connection kept open reads the file it opened; a new connection reads the newest complete one.
     assert reports["persistent"]["versions"] == versions[:1]
     assert reports["reconnect"]["versions"] == versions
+    assert on_disk == sorted(publication_versions.version_path(published, versions[i]) for i in (0, 2, 3))
