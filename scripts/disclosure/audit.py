@@ -30,6 +30,9 @@ class AuditResult:
     errors: list[str] = field(default_factory=list)
     has_truth: bool = False
     seconds: float = 0.0
+    # (family, year, geo_level, geo_code, age_band) -> (lower, upper) of every unpublished
+    # quantity, when asked for (tests and small publications).
+    withheld: dict[tuple[str, int, str, str, str], tuple[float, float]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -56,9 +59,19 @@ def _flag_quantities(connection: duckdb.DuckDBPyConnection, flag: str) -> tuple[
             np.asarray(columns["denominator_qid"], dtype=np.int64))
 
 
+def _withheld_intervals(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str, str, str],
+                                                                      tuple[float, float]]:
+    rows = connection.execute("""
+        select q.family, q.year, q.geo_level, q.geo_code, q.age_band, i.lower + 0.0, i.upper + 0.0
+        from quantities as q join intervals as i using (qid) where q.published_value is null
+    """).fetchall()
+    return {(str(f), int(y), str(level), str(code), str(band)): (float(lower), float(upper))
+            for f, y, level, code, band, lower, upper in rows}
+
+
 def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Path | None = None,
               secondary_not_small: bool = False, max_rounds: int = 500, sample_size: int = 20,
-              progress: Progress | None = None) -> AuditResult:
+              progress: Progress | None = None, keep_intervals: bool = False) -> AuditResult:
     say = progress or (lambda message: None)
     started = time.monotonic()
     with open_publication(published, seeds_dir) as connection:
@@ -85,8 +98,10 @@ def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Pat
         if not intervals.converged:
             say(f"warning: no fixed point after {intervals.rounds} rounds; the intervals are sound but may be wider")
         summary = summarise(connection, sample_size)
+        withheld = _withheld_intervals(connection) if keep_intervals else {}
     return AuditResult(
         quantities=len(lower), withheld_quantities=int(np.count_nonzero(lower < upper)),
         constraints=relations.constraints, inequalities=len(relations.le_low), intervals=intervals,
         summary=summary, errors=errors, has_truth=has_truth, seconds=time.monotonic() - started,
+        withheld=withheld,
     )
