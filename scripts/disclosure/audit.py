@@ -71,7 +71,8 @@ def _withheld_intervals(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str
 
 def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Path | None = None,
               secondary_not_small: bool = False, max_rounds: int = 500, sample_size: int = 20,
-              progress: Progress | None = None, keep_intervals: bool = False) -> AuditResult:
+              progress: Progress | None = None, keep_intervals: bool = False,
+              read_small_flags: bool = True) -> AuditResult:
     say = progress or (lambda message: None)
     started = time.monotonic()
     with open_publication(published, seeds_dir) as connection:
@@ -83,7 +84,9 @@ def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Pat
         say(f"{len(lower):,} quantities ({int(np.count_nonzero(lower < upper)):,} withheld), "
             f"{relations.constraints:,} equality groups ({len(relations.term_qid):,} terms), "
             f"{len(relations.le_low):,} inequalities ({time.monotonic() - started:.1f} s)")
-        small = SmallCellFlags(*_flag_quantities(connection, "small_cell"), threshold=threshold)
+        # Without reading the small flags the outsider only subtracts and adds (the outsider).
+        small = SmallCellFlags(*_flag_quantities(connection, "small_cell" if read_small_flags else ""),
+                               threshold=threshold)
         not_small = (NotSmallFlags(*_flag_quantities(connection, "secondary"), threshold=threshold)
                      if secondary_not_small else None)
         intervals = propagate(relations, lower, upper, small, not_small, max_rounds, say)

@@ -21,11 +21,12 @@ def _share_line(share: Share, width: int) -> str:
             f"  withheld {withheld:>8,} ({share.percent(withheld):5.1f}%)")
 
 
-def format_report(result: AuditResult, threshold: int, secondary_not_small: bool) -> str:
+def format_report(result: AuditResult, threshold: int, secondary_not_small: bool, read_small_flags: bool = True) -> str:
     summary = result.summary
     lines = [
         f"Disclosure audit (t = {threshold}; truth from the working database: "
-        f"{'yes' if result.has_truth else 'no'}; secondary read as not small: {'yes' if secondary_not_small else 'no'})",
+        f"{'yes' if result.has_truth else 'no'}; small flags read: {'yes' if read_small_flags else 'no'}; "
+        f"secondary read as not small: {'yes' if secondary_not_small else 'no'})",
         f"  {result.quantities:,} quantities, {result.withheld_quantities:,} withheld; "
         f"{result.constraints:,} equality groups, {result.inequalities:,} inequalities; "
         f"{result.intervals.rounds} propagation rounds ({'fixed point' if result.intervals.converged else 'round limit'});"
