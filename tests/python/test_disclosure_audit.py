@@ -148,6 +148,26 @@ def test_patients_are_at_most_the_published_exams(tmp_path: Path) -> None:
     assert failure(result, "cube_013_013", "11001") == ("narrowed", "individuals", 1, 2)
 
 
+def test_the_persons_without_a_domicile_or_sector_keep_the_last_unit_open(tmp_path: Path) -> None:
+    # Country 100 = regions 50 + 45 + Brussels + no domicile >= 0: Brussels in [1, 5], not pinned.
+    # Commune 50 = sectors 45 + the withheld one + no sector >= 0: [1, 5] again.
+    rows: list[Row] = [
+        ("cube_013_001", "country", "BE", "total", 40, 100, None),
+        ("cube_013_001", "region", "02000", "total", 20, 50, None),
+        ("cube_013_001", "region", "03000", "total", 19, 45, None),
+        ("cube_013_001", "region", "04000", "total", 1, 3, "small_cell"),
+        ("cube_013_001", "commune", "11001", "total", 20, 50, None),
+        ("cube_013_001", "statistical_sector", "11001ZZ1-", "total", 18, 45, None),
+        ("cube_013_001", "statistical_sector", "11001ZZ2-", "total", 2, 3, "small_cell"),
+    ]
+    result = audit(tmp_path, rows)
+    assert result.withheld[("D", YEAR, "region", "04000", "total")] == (1, 5)
+    assert result.withheld[("D", YEAR, "no_domicile", "BE", "total")] == (0, 4)
+    assert result.withheld[("D", YEAR, "statistical_sector", "11001ZZ2-", "total")] == (1, 5)
+    assert result.withheld[("D", YEAR, "no_sector", "11001", "total")] == (0, 4)
+    assert result.summary.failed == 0
+
+
 def safe_rows() -> list[Row]:
     """Two communes withheld together in every table: the small one stays within its flag."""
     return [
@@ -186,6 +206,11 @@ def test_command_line_help_and_exit_status(tmp_path: Path) -> None:
     passed = subprocess.run([sys.executable, str(script), "--published-database", str(published)],
                             capture_output=True, text=True, check=False)
     assert passed.returncode == 0 and "RESULT: PASS" in passed.stdout, passed.stdout + passed.stderr
+    leaking = write_publication(tmp_path / "leaking.duckdb", category_volumes(1))
+    failed = subprocess.run([sys.executable, str(script), "--published-database", str(leaking)],
+                            capture_output=True, text=True, check=False)
+    assert failed.returncode == 1 and "RESULT: FAIL" in failed.stdout, failed.stdout + failed.stderr
+    assert "recovered cube_013_014 2021 commune 11001 total: individuals in [1, 1]" in failed.stdout
 
 
 # (b) The requirement of issue #10 on the CI build. It fails on the per-table rules this branch
