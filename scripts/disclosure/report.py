@@ -5,8 +5,13 @@ from __future__ import annotations
 from .audit import AuditResult
 from .summary import Share
 
-FLAG_NOTE = ("Flags: 'small_cell' tells the individuals or the beneficiaries are 1..t-1 (used above); "
-             "'secondary' tells the cell is not small (beneficiaries >= t, individuals 0 or >= t).")
+
+
+def _flag_note(secondary_not_small: bool, read_small_flags: bool) -> str:
+    return ("Flags: 'small_cell' tells the individuals or the beneficiaries are 1..t-1 ("
+            + ("used" if read_small_flags else "not used") + "); 'secondary' tells the cell is not small "
+            "(beneficiaries >= t, individuals 0 or >= t; "
+            + ("used" if secondary_not_small else "used as >= 0 only, --secondary-not-small uses it") + ").")
 
 
 def _interval(lower: float, upper: float) -> str:
@@ -57,7 +62,7 @@ def format_report(result: AuditResult, threshold: int, secondary_not_small: bool
     lines += [_share_line(share, 18) for share in summary.shares_by_level]
     lines += ["By indicator:"]
     lines += [_share_line(share, 18) for share in summary.shares_by_indicator]
-    lines += ["", FLAG_NOTE]
+    lines += ["", _flag_note(secondary_not_small, read_small_flags)]
     if result.errors:
         lines += ["", f"ERRORS ({len(result.errors)}):"] + [f"  {error}" for error in result.errors]
     lines += ["", "RESULT: " + ("FAIL" if result.exit_code else "PASS")]
