@@ -49,6 +49,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--ignore-small-flags", action="store_true",
                         help="let the outsider not read what small_cell flags say (subtraction and bounds "
                              "only): a weaker outsider, to compare with simpler attacks")
+    parser.add_argument("--patient-coverage", action="store_true",
+                        help="add the patient coverage relations: every patient of all imaging is a patient of "
+                             "at least one category (cone-beam CT included) and of at least one provider group "
+                             "(the rest included); docs/protection.md does not list them")
     parser.add_argument("--max-rounds", type=int, default=500, help="propagation round limit (default: 500)")
     parser.add_argument("--failures", type=int, default=20, help="failures listed in full (default: 20)")
     return parser.parse_args(argv)
@@ -68,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = run_audit(args.published_database.resolve(), args.seeds_dir.resolve(), args.threshold,
                        args.working_database.resolve() if args.working_database else None,
                        args.secondary_not_small, args.max_rounds, args.failures, progress,
-                       read_small_flags=not args.ignore_small_flags)
+                       read_small_flags=not args.ignore_small_flags, patient_coverage=args.patient_coverage)
     print(format_report(result, args.threshold, args.secondary_not_small, not args.ignore_small_flags))
     return result.exit_code
 

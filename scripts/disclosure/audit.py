@@ -72,14 +72,14 @@ def _withheld_intervals(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str
 def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Path | None = None,
               secondary_not_small: bool = False, max_rounds: int = 500, sample_size: int = 20,
               progress: Progress | None = None, keep_intervals: bool = False,
-              read_small_flags: bool = True) -> AuditResult:
+              read_small_flags: bool = True, patient_coverage: bool = False) -> AuditResult:
     say = progress or (lambda message: None)
     started = time.monotonic()
     with open_publication(published, seeds_dir) as connection:
         say("reading the publication into quantities")
-        remainders = build_quantities(connection)
+        remainders = build_quantities(connection, patient_coverage)
         say("building the relations")
-        relations: Relations = build_relations(connection, remainders)
+        relations: Relations = build_relations(connection, remainders, patient_coverage)
         lower, upper = _initial_bounds(connection)
         say(f"{len(lower):,} quantities ({int(np.count_nonzero(lower < upper)):,} withheld), "
             f"{relations.constraints:,} equality groups ({len(relations.term_qid):,} terms), "

@@ -4,7 +4,8 @@ reason about, shared by every table that publishes it.
 A quantity is a (family, year, unit, band). Families: `D` (beneficiaries, the same in every
 table), `P:<variable>` (patients of a per-person variable: a 'patients' numerator, or the
 individuals behind a 'volume' cell), `V:<variable>` (exams: a 'volume' numerator), and the
-unpublished remainders of the variable relations (`V:IMAG_CBCT_N`, `V:provider_groups_rest`).
+unpublished remainders of the variable relations (`V:IMAG_CBCT_N`, `V:provider_groups_rest`;
+with the patient coverage also their patients `P:...` and each relation's overlap `S:...`).
 Pseudo-units hold the persons no published child holds: `no_domicile` (child of the country,
 with age bands) and `no_sector` (child of each commune, band 'total').
 
@@ -49,11 +50,25 @@ SEED_FILES = {
 
 @dataclass(frozen=True)
 class Remainder:
-    """The unpublished remainder of one variable relation: a volume family of its own."""
+    """The unpublished remainder of one variable relation: a volume family of its own (and,
+    with the patient coverage, a patients family and the relation's overlap family)."""
 
     relation: str
     parent_variable: str
-    family: str
+    variable: str
+
+    @property
+    def family(self) -> str:
+        return f"V:{self.variable}"
+
+    @property
+    def patients_family(self) -> str:
+        return f"P:{self.variable}"
+
+    @property
+    def overlap_family(self) -> str:
+        """The persons counted in more than one child: sum(children's patients) - parent's."""
+        return f"S:{self.relation}"
 
 
 def open_publication(published: Path, seeds_dir: Path) -> duckdb.DuckDBPyConnection:
@@ -97,11 +112,11 @@ def remainders(connection: duckdb.DuckDBPyConnection) -> list[Remainder]:
     found: list[Remainder] = []
     for relation, parent, unpublished in relations:
         names = unpublished or [f"{relation}_rest"]
-        found.extend(Remainder(str(relation), str(parent), f"V:{name}") for name in names)
+        found.extend(Remainder(str(relation), str(parent), str(name)) for name in names)
     return found
 
 
-def build_quantities(connection: duckdb.DuckDBPyConnection) -> list[Remainder]:
+def build_quantities(connection: duckdb.DuckDBPyConnection, patient_coverage: bool = False) -> list[Remainder]:
     """Create `geo_parents`, `family_cells`, `quantities` (qid, family, cell, is_pseudo, published
     value or null, number of distinct published values) and `row_quantities` (per published
     row: its numerator's, denominator's and individuals' qid)."""
@@ -132,11 +147,15 @@ def build_quantities(connection: duckdb.DuckDBPyConnection) -> list[Remainder]:
             select 1 from observed_cells as s
             where s.family = c.family and s.year = c.year and s.geo_level = 'statistical_sector')
     """)
-    for remainder in found:
+    copies = [(remainder.family, f"V:{remainder.parent_variable}") for remainder in found]
+    if patient_coverage:
+        copies += [(family, f"P:{remainder.parent_variable}") for remainder in found
+                   for family in (remainder.patients_family, remainder.overlap_family)]
+    for family, model in dict(copies).items():
         connection.execute("""
             insert into family_cells
             select ?, year, geo_level, geo_code, age_band, is_pseudo from family_cells where family = ?
-        """, [remainder.family, f"V:{remainder.parent_variable}"])
+        """, [family, model])
     connection.execute("""
         create table row_figures as
         select row_id, 'D' as family, year, geo_level, geo_code, age_band, denominator as figure from observed_rows

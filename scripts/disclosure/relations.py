@@ -39,49 +39,65 @@ class Relations:
         return len(self.constraint_kind)
 
 
-def _variable_groups(connection: duckdb.DuckDBPyConnection, found: list[Remainder]) -> None:
-    """Rows (kind, parent_qid, child_qid) of the variable relations into `group_members`: a
-    parent cell gets a group only where every child family has the same cell."""
+def _variable_groups(connection: duckdb.DuckDBPyConnection, found: list[Remainder], patient_coverage: bool) -> None:
+    """Rows (kind, parent_qid, child_qid, coefficient) of the variable relations into
+    `group_members`: a parent cell gets a group only where every child family has the same cell.
+
+    Volumes: parent = sum(children) + remainder. Patient coverage (each patient of the parent
+    has an exam in at least one child): overlap = sum(children's patients) + remainder's - parent's,
+    overlap >= 0, written as the group overlap - children - remainder + parent = 0."""
     relations = connection.execute("""
         select relation, any_value(parent_variable),
             list(child_variable order by child_variable) filter (where child_is_published = 'true')
         from seed_variable_relations group by relation order by relation
     """).fetchall()
     for relation, parent, published_children in relations:
-        children = [f"V:{child}" for child in published_children or []]
-        children += [remainder.family for remainder in found if remainder.relation == relation]
-        connection.execute("""
-            insert into group_members
-            with members as (
-                select p.qid as parent_qid, c.qid as child_qid, count(*) over (partition by p.qid) as children
-                from quantities as p
-                join quantities as c
-                    on c.family in (select unnest($children)) and c.year = p.year and c.geo_level = p.geo_level
-                    and c.geo_code = p.geo_code and c.age_band = p.age_band
-                where p.family = $parent
-            )
-            select $kind, parent_qid, child_qid from members where children = len($children)
-        """, {"children": children, "parent": f"V:{parent}", "kind": f"variables:{relation}"})
+        own = [remainder for remainder in found if remainder.relation == relation]
+        # (kind, parent family, children families, families added with +1)
+        groups: list[tuple[str, str, list[str], list[str]]] = [
+            (f"variables:{relation}", f"V:{parent}",
+             [f"V:{child}" for child in published_children or []] + [r.family for r in own], []),
+        ]
+        if patient_coverage and own:
+            groups.append((f"coverage:{relation}", own[0].overlap_family,
+                           [f"P:{child}" for child in published_children or []] + [r.patients_family for r in own],
+                           [f"P:{parent}"]))
+        for kind, parent_family, children, added in groups:
+            connection.execute("""
+                insert into group_members
+                with members as (
+                    select p.qid as parent_qid, c.qid as child_qid,
+                        case when c.family in (select unnest($added)) then 1.0 else -1.0 end as coefficient,
+                        count(*) over (partition by p.qid) as members
+                    from quantities as p
+                    join quantities as c
+                        on c.family in (select unnest($children || $added)) and c.year = p.year
+                        and c.geo_level = p.geo_level and c.geo_code = p.geo_code and c.age_band = p.age_band
+                    where p.family = $parent
+                )
+                select $kind, parent_qid, child_qid, coefficient from members where members = len($children || $added)
+            """, {"children": children, "added": added, "parent": parent_family, "kind": kind})
 
 
-def build_relations(connection: duckdb.DuckDBPyConnection, found: list[Remainder]) -> Relations:
+def build_relations(connection: duckdb.DuckDBPyConnection, found: list[Remainder],
+                    patient_coverage: bool = False) -> Relations:
     connection.execute("""
         create table group_members as
-        select 'age' as kind, total.qid as parent_qid, band.qid as child_qid
+        select 'age' as kind, total.qid as parent_qid, band.qid as child_qid, -1.0 as coefficient
         from quantities as band
         join quantities as total
             on total.family = band.family and total.year = band.year and total.geo_level = band.geo_level
             and total.geo_code = band.geo_code and total.age_band = 'total'
         where band.age_band != 'total'
         union all
-        select 'geography', parent.qid, child.qid
+        select 'geography', parent.qid, child.qid, -1.0
         from quantities as child
         join geo_parents as g on g.geo_level = child.geo_level and g.geo_code = child.geo_code
         join quantities as parent
             on parent.family = child.family and parent.year = child.year and parent.geo_level = g.parent_level
             and parent.geo_code = g.parent_code and parent.age_band = child.age_band
     """)
-    _variable_groups(connection, found)
+    _variable_groups(connection, found, patient_coverage)
     connection.execute("""
         create table numbered_groups as
         select kind, parent_qid, (row_number() over (order by kind, parent_qid) - 1)::bigint as constraint_id
@@ -90,7 +106,7 @@ def build_relations(connection: duckdb.DuckDBPyConnection, found: list[Remainder
     terms = connection.execute("""
         select constraint_id, parent_qid as qid, 1.0 as coefficient from numbered_groups
         union all
-        select g.constraint_id, m.child_qid, -1.0
+        select g.constraint_id, m.child_qid, m.coefficient
         from group_members as m join numbered_groups as g using (kind, parent_qid)
         order by 1, 2
     """).fetchnumpy()

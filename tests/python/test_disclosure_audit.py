@@ -34,6 +34,10 @@ INDICATORS = {
     "cube_013_016": ("IMAG_MRI_N", "volume"), "cube_013_018": ("IMAG_ECHO_N", "volume"),
     "cube_013_020": ("IMAG_SCINTI_N", "volume"), "cube_013_022": ("IMAG_DIAG_N", "volume"),
     "cube_013_024": ("IMAG_THERA_N", "volume"), "cube_013_026": ("IMAG_RXTHORAX_N", "volume"),
+    "cube_013_009": ("IMAG_CONV_N", "patients"), "cube_013_011": ("IMAG_DENTAL_N", "patients"),
+    "cube_013_015": ("IMAG_MRI_N", "patients"), "cube_013_017": ("IMAG_ECHO_N", "patients"),
+    "cube_013_019": ("IMAG_SCINTI_N", "patients"), "cube_013_021": ("IMAG_DIAG_N", "patients"),
+    "cube_013_023": ("IMAG_THERA_N", "patients"), "cube_013_025": ("IMAG_RXTHORAX_N", "patients"),
 }
 # (indicator, geo_level, geo_code, age_band, numerator, denominator, flag); a flagged row's
 # figures are what the working database would hold, and are withheld in the file.
@@ -56,10 +60,11 @@ def write_publication(path: Path, rows: Sequence[Row]) -> Path:
     return path
 
 
-def audit(tmp_path: Path, rows: Sequence[Row], secondary_not_small: bool = False) -> AuditResult:
+def audit(tmp_path: Path, rows: Sequence[Row], secondary_not_small: bool = False,
+          patient_coverage: bool = False) -> AuditResult:
     published = write_publication(tmp_path / "published.duckdb", rows)
     return run_audit(published, SEEDS, secondary_not_small=secondary_not_small, sample_size=1000,
-                     keep_intervals=True)
+                     keep_intervals=True, patient_coverage=patient_coverage)
 
 
 def failure(result: AuditResult, indicator: str, geo_code: str, band: str = "total") -> tuple[str, str, float, float]:
@@ -107,6 +112,26 @@ def test_the_cone_beam_remainder_keeps_a_larger_category_volume_open(tmp_path: P
     result = audit(tmp_path, category_volumes(9))
     assert result.withheld[("V:IMAG_CT_N", YEAR, "commune", "11001", "total")] == (1, 9)
     assert result.summary.failed == 0 and result.exit_code == 0
+
+
+@pytest.mark.parametrize("patient_coverage", [False, True])
+def test_the_patients_of_all_imaging_are_patients_of_some_category(tmp_path: Path, patient_coverage: bool) -> None:
+    # Volumes: 36 = 30 + CT's 6, so cone-beam CT is 0. Patients: 22 of all imaging, 20 in the
+    # other categories: with the coverage relation, at least 2 in CT.
+    patients = {"cube_013_009": 5, "cube_013_011": 5, "cube_013_015": 5, "cube_013_017": 5, "cube_013_019": 0,
+                "cube_013_021": 0, "cube_013_023": 0, "cube_013_025": 0}
+    rows = [row for row in category_volumes(6) if row[0] != "cube_013_014"]
+    rows += [("cube_013_014", "commune", "11001", "total", 6, 100, None),
+             ("cube_013_001", "commune", "11001", "total", 22, 100, None),
+             ("cube_013_013", "commune", "11001", "total", 2, 100, "small_cell")]
+    rows += [(code, "commune", "11001", "total", count, 100, None) for code, count in patients.items()]
+    result = audit(tmp_path, rows, patient_coverage=patient_coverage)
+    assert result.withheld[("V:IMAG_CBCT_N", YEAR, "commune", "11001", "total")] == (0, 0)
+    if patient_coverage:
+        assert failure(result, "cube_013_013", "11001") == ("narrowed", "individuals", 2, 4)
+    else:
+        assert result.withheld[("P:IMAG_CT_N", YEAR, "commune", "11001", "total")] == (1, 4)
+        assert result.summary.failed == 0
 
 
 def test_two_small_cells_that_add_up_to_a_published_total_narrow_each_other(tmp_path: Path) -> None:
