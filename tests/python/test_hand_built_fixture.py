@@ -84,13 +84,17 @@ Person sheet for 2014 (3 persons; cube_ codes start in 2015, so only stat_ rows)
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import PROJECT_DIR, dbt_build, query, write_raw_extract
-from suppression_attack import attack
+
+sys.path.insert(0, str(PROJECT_DIR))
+
+from scripts.disclosure.audit import run_audit  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # Codes and providers (literal; their meaning is checked against the seeds below)
@@ -1062,5 +1066,11 @@ def test_suppressed_build_publishes_no_small_cell_in_any_table(atlas_db_suppress
         assert counts[0][1:] == (0, 0, 0), code
 
 
-def test_attacker_recovers_nothing_from_the_hand_built_extract(atlas_db_suppressed):
-    assert attack(atlas_db_suppressed) == []
+@pytest.mark.xfail(reason="issue #10: the per-table rules leave cross-table leaks open; passes once the "
+                          "whole-publication rules land", strict=True)
+def test_auditor_recovers_nothing_from_the_hand_built_extract(atlas_db_suppressed):
+    """The whole-publication auditor (scripts/audit_disclosure.py) reads indicator_values and
+    indicators as published; the working tables only judge."""
+    audit = run_audit(atlas_db_suppressed, PROJECT_DIR / "seeds", working=atlas_db_suppressed)
+    assert audit.errors == []
+    assert (audit.summary.recovered, audit.summary.narrowed) == (0, 0), audit.summary.failures[:10]
