@@ -45,7 +45,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="small-cell threshold t: 1..t-1 persons is small (default: 5)")
     parser.add_argument("--secondary-not-small", action="store_true",
                         help="let the outsider read a secondary flag as 'not small' (beneficiaries >= t, "
-                             "individuals 0 or >= t); by default it only says >= 0")
+                             "individuals 0 or >= t), more than the flag says (a small cell inside a withheld "
+                             "one is secondary too): a stronger outsider, to compare; by default >= 0 only")
     parser.add_argument("--ignore-small-flags", action="store_true",
                         help="let the outsider not read what small_cell flags say (subtraction and bounds "
                              "only): a weaker outsider, to compare with simpler attacks")

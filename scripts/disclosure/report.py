@@ -9,9 +9,10 @@ from .summary import Share
 
 def _flag_note(secondary_not_small: bool, read_small_flags: bool) -> str:
     return ("Flags: 'small_cell' tells the individuals or the beneficiaries are 1..t-1 ("
-            + ("used" if read_small_flags else "not used") + "); 'secondary' tells the cell is not small "
-            "(beneficiaries >= t, individuals 0 or >= t; "
-            + ("used" if secondary_not_small else "used as >= 0 only, --secondary-not-small uses it") + ").")
+            + ("used" if read_small_flags else "not used") + "); 'secondary' says nothing of a cell's size, "
+            "since a small cell inside a withheld one is flagged 'secondary' ("
+            + ("read as 'not small' all the same: a stronger outsider than the flags allow" if secondary_not_small
+               else "used as >= 0") + ").")
 
 
 def _interval(lower: float, upper: float) -> str:
