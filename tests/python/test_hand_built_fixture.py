@@ -933,6 +933,30 @@ def test_population_pattern(atlas_db_suppressed):
     assert cells == expected
 
 
+def test_variable_patterns(atlas_db_suppressed):
+    # 13 imaging variables with tables, each 129 cells (2014: 9 stat totals; 2015: the 38 cube
+    # rows, stat totals among them; 2016: 73 cube rows + 9 sectors), and MH_PATIENT 52 (stat_003_007:
+    # 12 + 17 + 23): all start withheld (population). Flagged small: a small BE total with no parent
+    # in its pattern, i.e. IMAG_ALL_N (1 in 2014: P11; 3 in 2015) and MH_PATIENT (2, 1, 3). Small
+    # BE totals of child variables are not: radiologist 2016 (4: P01 P03 P10 P12) and echography
+    # 2014 (P11) lie under the withheld IMAG_ALL_N cell of the provider / category relation.
+    cells = {(variable, year, level, code, band): (individuals, is_small, is_flagged_small, is_suppressed)
+             for variable, year, level, code, band, individuals, is_small, is_flagged_small, is_suppressed
+             in query(atlas_db_suppressed, "select variable_name, year, geo_level, geo_code, age_band, "
+                      "individuals, is_small, is_flagged_small, is_suppressed from main.int_variable_cells_suppressed")}
+    assert len(cells) == 13 * 129 + 52
+    assert all(value[3] for value in cells.values())
+    assert {key for key, value in cells.items() if value[2]} == {
+        ("IMAG_ALL_N", 2014, "country", "BE", "total"), ("IMAG_ALL_N", 2015, "country", "BE", "total"),
+        ("MH_PATIENT", 2014, "country", "BE", "total"), ("MH_PATIENT", 2015, "country", "BE", "total"),
+        ("MH_PATIENT", 2016, "country", "BE", "total"),
+    }
+    assert cells[("IMAG_ALL_N", 2016, "country", "BE", "total")] == (12, False, False, True)
+    assert cells[("IMAG_RADIO_N", 2016, "country", "BE", "total")] == (4, True, False, True)
+    assert cells[("IMAG_ECHO_N", 2014, "country", "BE", "total")] == (1, True, False, True)
+    assert cells[("IMAG_RXTHORAX_N", 2016, "country", "BE", "total")] == (1, True, False, True)
+
+
 def test_every_cell_of_every_table_is_withheld(atlas_db_suppressed):
     # Every population cell is withheld, so no table publishes a figure; the flags are exactly
     # SMALL_CELL_ROWS and 'secondary' elsewhere.
