@@ -811,32 +811,85 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 # ---------------------------------------------------------------------------------------------
 # The same extract with the default small-cell threshold (5)
 #
-# Rule (int_indicator_cells_suppressed, macros/suppression_pass.sql): a cell whose individuals
-# (patients, also behind a volume) or beneficiaries are 1..4 is 'small_cell'. Then, round after
-# round, a published parent (the unit one level up in the same band, or a unit's 'total' over its
-# bands) with exactly ONE withheld child exposes it: the unwithheld child with the fewest
-# individuals (> 0) is withheld as 'secondary', or the parent itself when no child has any
-# individual. When the parent has 0 individuals every numerator is a public zero, so ANY visible
-# child may protect (order: individuals > 0 first, then fewest individuals, then smallest
-# denominator, then cell id indicator|year|geo_level|geo_code|age_band); the parent is withheld
-# only when no visible child is left. With 0 withheld children, persons in no child (P13, no
-# domicile) must not be 1..4: never reached here, since Brussels (4 beneficiaries) is always
-# withheld under BE. And a WITHHELD parent with no withheld child whose children add up to it
-# (residue 0 in beneficiaries, or 0 in individuals when it has some) gets one child withheld
-# (same order, any visible child), or the sum of the children would give it back. Rounds are
-# simultaneous: each round looks at every family in the previous round's state.
+# Rules (docs/protection.md, "The rules"; issue #10: protect the whole publication, not each
+# table). Patterns, not tables, decide:
+#   - the POPULATION pattern: one cell per (year, unit, age band) over every cell any of the 53
+#     tables publishes, measured by its beneficiaries: it decides every denominator at once;
+#   - one VARIABLE pattern per per-person variable (cube_ and stat_, patients and volume share it),
+#     measured by its individuals; a cell withheld in the population pattern starts withheld in
+#     every variable pattern.
+# A table cell is withheld when its population cell or its variable cell is.
+# Primary: measure 1..4. Groups (parent + children; a group needs both): geography (a unit in a
+# band -> the units one level down, same band; remainder at the country = no known domicile, at a
+# commune = no known sector), age (a unit's total -> its bands), and in the variable patterns
+# IMAG_ALL_N -> its categories and IMAG_ALL_N -> IMAG_RADIO_N / IMAG_DENTIST_N / IMAG_SPEC_N.
+# Strong: measure >= 5 (patients also >= 3 below the beneficiaries). Exposed: (a) nothing withheld
+# and a remainder of 1..4; (b) a withheld member with measure > 0 and fewer than TWO strong
+# withheld members. An exposed group gives up the published strong child with the smallest
+# measure, else its parent if published, else nothing. Rounds are simultaneous.
+# Flag: 'small_cell' where the cell is small (beneficiaries, or individuals) and no parent of it
+# (in the pattern in which it is small) is withheld; every other withheld cell 'secondary'.
 #
-# 2016 beneficiaries: BE 20; regions/provinces/arrondissements Flanders 10, Brussels 4 (small),
-# Wallonia 5; communes 11002 6, 11001 4 (small), 21004 4 (small), 62063 5; every age band below
-# the country has 1..3 beneficiaries (small), BE bands 1..2 except 30-39 (7: P06 P07 P16-P20).
-# 2015: BE 7, Flanders 4, Brussels 2, Wallonia 1, BE bands 1..2: everything below BE is small.
+# Population cells (every table-year's rows, unioned: cube_ 2015-2016 with bands down to the
+# commune, stat_ 2014-2016 totals, sectors from 2016 for stat_013_*, every year for stat_003_007):
+#   2016 (82 cells = the 73 cube rows + 9 sectors): BE 20; Flanders 02000 = 10000 = 11000: 10;
+#     Brussels 04000 (region and province) = 21000 = 21004: 4 (P10 P11 P12 P19); Wallonia 03000 =
+#     60000 = 62000 = 62063: 5 (P14-P18); 11002: 6 (P01-P05 P20); 11001: 4 (P06-P09); sectors
+#     1..3 each; every band below the country 1..3; BE bands 1..2 except 30-39: 7 (P06 P07 P16-P20).
+#     Not small (and strong, >= 5): BE total, BE 30-39, the Flanders chain (3 cells), the Wallonia
+#     chain with 62063 (4 cells), 11002: 10 cells. Every other cell (72) is primary.
+#   2015 (42 cells = 38 cube rows + the 4 sectors of stat_003_007): BE 7, every other cell 1..4
+#     (Flanders 4, Brussels 2, Wallonia 1, bands 1..2, sectors 1..2): only BE total is not small.
+#   2014 (12 cells = 9 stat rows + 3 sectors of stat_003_007): BE 3 (P11 P14 P16): all small.
+#
+# Population pattern 2016, round 1 (state: primary):
+#   - age group BE total (20) -> its 10 bands: nine small bands withheld, none strong -> (b).
+#     The only published strong child is BE 30-39 (7): withheld.
+#   - geography BE total -> regions 02000 (10) 04000 (4, withheld) 03000 (5): one withheld, not
+#     strong -> (b); smallest published strong child: Wallonia 03000 (5 < 10): withheld.
+#   - arrondissement 11000 -> 11002 (6) 11001 (4, withheld): (b) -> 11002 withheld.
+#   - PARENT AS LAST RESORT, everywhere a published total has only small children: the age groups
+#     of 02000, 10000, 11000, 11002, 03000, 60000, 62000, 62063 (all their bands have 1..3
+#     beneficiaries, withheld, none strong; no published strong child) -> each of these 8 totals
+#     withheld; likewise the sector groups of 11002 (sectors 3, 2, 1) and 62063 (2, 3) and the
+#     band group BE 30-39 -> 02000 30-39 (3) 04000 30-39 (1) 03000 30-39 (3).
+#   - the Brussels chain, 11001 and 21004 groups: exposed, but every member is withheld already and
+#     there is no published strong child or parent: nothing.
+# Round 2: the age group of BE total has ONE strong withheld band (30-39, 7): still fewer than two
+#   -> (b), no published strong child left -> BE total (20) itself withheld. (Its geography group
+#   now has two strong withheld regions, 02000 and 03000, which alone would have let BE stand.)
+# Round 3: every 2016 population cell is withheld: nothing changes.
+# 2015: BE (7) -> bands 0-9 (2) 30-39 (1) 40-49 (1) 50-59 (1) 80-89 (2), all withheld, none strong
+#   -> (b) -> BE withheld in round 1 (parent as last resort; its regions 4, 2, 1 say the same).
+# 2014: everything is primary.
+# => The population pattern withholds EVERY (year, unit, band) cell, so every cell of every one of
+#    the 53 tables is withheld (numerator, denominator and value null), and every variable cell
+#    starts withheld. No variable-pattern round can publish anything back; only the flags differ.
+#
+# Flags. Every population cell except a year's BE total has a parent (geography or age) and every
+# parent is withheld: all those are 'secondary' in the population pattern, small or not. BE total
+# has no parent: 'small_cell' where it is small, i.e. only in 2014 (3 beneficiaries), in all 27
+# stat_ tables (no cube_ rows before 2015). In the variable patterns, likewise only a BE total can
+# be flagged small, and only for a variable with no parent there: IMAG_ALL_N (the parent of the
+# category and provider relations) and MH_PATIENT (in no relation). Every other variable's BE
+# total is a child of the same IMAG_ALL_N cell, which is withheld: 'secondary' however small.
+#   IMAG_ALL_N BE: 2014 1 (P11), 2015 3 (P01 P02 P03), 2016 12 -> small in 2014 and 2015.
+#   MH_PATIENT BE: 2014 2 (P14 P16), 2015 1 (P16), 2016 3 (P16 P19 P20) -> small every year.
+# So 'small_cell' appears exactly on (33 rows):
+#   2014 BE total, every stat_ table (27) (beneficiaries 3, nothing above BE);
+#   2015 BE total of cube_013_001, cube_013_002, stat_013_001, stat_013_002 (IMAG_ALL_N, 3 patients:
+#        cube_ and stat_, patients and volume, share the variable cell) and stat_003_007 (P16);
+#   2016 BE total of stat_003_007 (P16 P19 P20),
+# and every other row of every table is 'secondary'.
 # ---------------------------------------------------------------------------------------------
-GEO_TOTALS_2016 = [
-    ("country", "BE"), ("region", "02000"), ("region", "04000"), ("region", "03000"),
-    ("province", "10000"), ("province", "04000"), ("province", "60000"),
-    ("arrondissement", "11000"), ("arrondissement", "21000"), ("arrondissement", "62000"),
-    ("commune", "11002"), ("commune", "11001"), ("commune", "21004"), ("commune", "62063"),
-]
+STAT_CODES = [f"stat_013_{number:03d}" for number in range(1, 27)] + ["stat_003_007"]
+SMALL_CELL_ROWS = {
+    *((code, 2014, "country", "BE", "total") for code in STAT_CODES),
+    ("cube_013_001", 2015, "country", "BE", "total"), ("cube_013_002", 2015, "country", "BE", "total"),
+    ("stat_013_001", 2015, "country", "BE", "total"), ("stat_013_002", 2015, "country", "BE", "total"),
+    ("stat_003_007", 2015, "country", "BE", "total"),
+    ("stat_003_007", 2016, "country", "BE", "total"),
+}
 
 
 def flags(db: Path, table: str, year: int) -> dict[tuple[str, str, str], str | None]:
@@ -844,197 +897,213 @@ def flags(db: Path, table: str, year: int) -> dict[tuple[str, str, str], str | N
         db, f"select geo_level, geo_code, age_band, suppression_flag from main.{table} where year = ?", [year])}
 
 
-def expected_flags(totals: dict[tuple[str, str], str | None], published_bands=()) -> dict:
-    """Flags of a cube table-year: `totals` for the 14 'total' cells of GEO_TOTALS_2016, and every
-    age-band cell 'small_cell' except `published_bands` (level, code, band), which are published."""
-    assert set(totals) == set(GEO_TOTALS_2016)
-    return {**{(level, code, "total"): flag for (level, code), flag in totals.items()},
-            **{key: None for key in published_bands}}
-
-
-def check_table_flags(db: Path, table: str, year: int, totals, published_bands=()) -> None:
+def check_table_flags(db: Path, table: str, year: int, rows: int, small_cells=()) -> None:
+    """A table-year has `rows` rows, all withheld: 'small_cell' on `small_cells` (level, code, band),
+    'secondary' on every other row."""
     got = flags(db, table, year)
-    expected = expected_flags(totals, published_bands)
-    for key in got:
-        if key[2] != "total" and key not in expected:
-            expected[key] = "small_cell"
-    assert got == expected
+    assert len(got) == rows, (table, year, len(got))
+    assert got == {key: ("small_cell" if key in small_cells else "secondary") for key in got}, (table, year)
+
+
+def test_stat_codes_are_the_27_stat_tables():
+    assert sorted(STAT_CODES) == sorted(row["indicator_code"] for row in _seed("indicator_registry")
+                                        if row["indicator_code"].startswith("stat_"))
+
+
+def test_population_pattern(atlas_db_suppressed):
+    # The population cells per year and their primary status, as counted above; every one withheld
+    # (BE 2016: round 2, parent of last resort of its age group); flagged small only at 2014 BE.
+    not_small_2016 = {
+        ("country", "BE", "total"), ("country", "BE", "30-39"),  # 20; 7 (P06 P07 P16-P20)
+        ("region", "02000", "total"), ("province", "10000", "total"), ("arrondissement", "11000", "total"),  # 10
+        ("region", "03000", "total"), ("province", "60000", "total"), ("arrondissement", "62000", "total"),  # 5
+        ("commune", "62063", "total"),  # P14-P18
+        ("commune", "11002", "total"),  # P01-P05 P20
+    }
+    cells = {(year, level, code, band): (is_small, is_flagged_small, is_suppressed)
+             for year, level, code, band, is_small, is_flagged_small, is_suppressed in query(
+                 atlas_db_suppressed, "select year, geo_level, geo_code, age_band, is_small, is_flagged_small, "
+                 "is_suppressed from main.int_population_cells_suppressed")}
+    assert {year: sum(1 for key in cells if key[0] == year) for year in (2014, 2015, 2016)} == {
+        2014: 12, 2015: 42, 2016: 82}
+    assert len(cells) == 12 + 42 + 82
+    expected = {}
+    for key in cells:
+        year, level, code, band = key
+        small = not ((year == 2016 and (level, code, band) in not_small_2016)
+                     or (year == 2015 and (level, code, band) == ("country", "BE", "total")))
+        flagged_small = (year, level, code, band) == (2014, "country", "BE", "total")
+        expected[key] = (small, flagged_small, True)
+    assert cells == expected
+
+
+def test_variable_patterns(atlas_db_suppressed):
+    # 13 imaging variables with tables, each 129 cells (2014: 9 stat totals; 2015: the 38 cube
+    # rows, stat totals among them; 2016: 73 cube rows + 9 sectors), and MH_PATIENT 52 (stat_003_007:
+    # 12 + 17 + 23): all start withheld (population). Flagged small: a small BE total with no parent
+    # in its pattern, i.e. IMAG_ALL_N (1 in 2014: P11; 3 in 2015) and MH_PATIENT (2, 1, 3). Small
+    # BE totals of child variables are not: radiologist 2016 (4: P01 P03 P10 P12) and echography
+    # 2014 (P11) lie under the withheld IMAG_ALL_N cell of the provider / category relation.
+    cells = {(variable, year, level, code, band): (individuals, is_small, is_flagged_small, is_suppressed)
+             for variable, year, level, code, band, individuals, is_small, is_flagged_small, is_suppressed
+             in query(atlas_db_suppressed, "select variable_name, year, geo_level, geo_code, age_band, "
+                      "individuals, is_small, is_flagged_small, is_suppressed from main.int_variable_cells_suppressed")}
+    assert len(cells) == 13 * 129 + 52
+    assert all(value[3] for value in cells.values())
+    assert {key for key, value in cells.items() if value[2]} == {
+        ("IMAG_ALL_N", 2014, "country", "BE", "total"), ("IMAG_ALL_N", 2015, "country", "BE", "total"),
+        ("MH_PATIENT", 2014, "country", "BE", "total"), ("MH_PATIENT", 2015, "country", "BE", "total"),
+        ("MH_PATIENT", 2016, "country", "BE", "total"),
+    }
+    assert cells[("IMAG_ALL_N", 2016, "country", "BE", "total")] == (12, False, False, True)
+    assert cells[("IMAG_RADIO_N", 2016, "country", "BE", "total")] == (4, True, False, True)
+    assert cells[("IMAG_ECHO_N", 2014, "country", "BE", "total")] == (1, True, False, True)
+    assert cells[("IMAG_RXTHORAX_N", 2016, "country", "BE", "total")] == (1, True, False, True)
+
+
+def test_every_cell_of_every_table_is_withheld(atlas_db_suppressed):
+    # Every population cell is withheld, so no table publishes a figure; the flags are exactly
+    # SMALL_CELL_ROWS and 'secondary' elsewhere.
+    codes = [row["indicator_code"] for row in _seed("indicator_registry")]
+    assert len(codes) == 53
+    small_cells = set()
+    for code in codes:
+        rows = query(atlas_db_suppressed, f"""
+            select count(*), count(numerator), count(denominator), count(value),
+                   count(*) filter (where suppression_flag not in ('small_cell', 'secondary')
+                                    or suppression_flag is null)
+            from main.{code}""")
+        assert rows[0][0] > 0 and rows[0][1:] == (0, 0, 0, 0), code
+        small_cells |= {(code, *key) for key in query(
+            atlas_db_suppressed, f"select year, geo_level, geo_code, age_band from main.{code} "
+                                 "where suppression_flag = 'small_cell'")}
+    assert small_cells == SMALL_CELL_ROWS
 
 
 def test_cube_013_001_2016_flags(atlas_db_suppressed):
-    # patients (individuals) / beneficiaries per total cell: BE 12/20, Flanders 8/10 (region,
-    # province 10000, arrondissement 11000 alike), Brussels 2/4, Wallonia 1/5; communes 11002 5/6,
-    # 11001 3/4, 21004 2/4, 62063 1/5.  Primary: Brussels (4 beneficiaries), Wallonia (1 patient:
-    # P15), 11001 (3 patients, 4 beneficiaries), 21004, 62063, and every band (BE 30-39 has 1
-    # patient, P06). Secondary: arrondissement 11000 (published) has exactly one withheld commune,
-    # 11001; its other commune 11002 (5 patients) is withheld as 'secondary', or 11001 would be
-    # 11000 - 11002 = 3 / 4. BE has two withheld regions (Brussels, Wallonia): not exposed; Flanders
-    # -> 10000 -> 11000 are single-child chains with nothing withheld until the communes.
-    check_table_flags(atlas_db_suppressed, "cube_013_001", 2016, {
-        ("country", "BE"): None,
-        ("region", "02000"): None, ("region", "04000"): "small_cell", ("region", "03000"): "small_cell",
-        ("province", "10000"): None, ("province", "04000"): "small_cell", ("province", "60000"): "small_cell",
-        ("arrondissement", "11000"): None, ("arrondissement", "21000"): "small_cell",
-        ("arrondissement", "62000"): "small_cell",
-        ("commune", "11002"): "secondary", ("commune", "11001"): "small_cell",
-        ("commune", "21004"): "small_cell", ("commune", "62063"): "small_cell",
-    })
+    # BE total 12 patients of 20, not small, withheld (round 2: the age group of BE has only one
+    # strong withheld band, 30-39): 'secondary'. Every other cell is inside a withheld cell:
+    # Brussels 04000 (4 beneficiaries), Wallonia (1 patient, P15), 11001 (3 of 4), BE 10-19 (P02
+    # alone), all 'secondary' although small. Flanders 8/10 and 11002 5/6, published under the old
+    # per-table rules, are withheld (parents of last resort of their all-small bands): 'secondary'.
+    check_table_flags(atlas_db_suppressed, "cube_013_001", 2016, 73)
 
 
-def test_arrondissement_11000_family(atlas_db_suppressed):
-    # The family: parent arrondissement 11000 and its communes 11002 and 11001 (band total).
-    for table in ("cube_013_001", "cube_013_002"):  # same patients, so the same flags
-        got = {(level, code): flag for level, code, flag in query(
-            atlas_db_suppressed, f"select geo_level, geo_code, suppression_flag from main.{table} where year = 2016 "
-            "and age_band = 'total' and geo_code in ('11000', '11002', '11001')")}
-        assert got == {("arrondissement", "11000"): None, ("commune", "11002"): "secondary",
-                       ("commune", "11001"): "small_cell"}, table
+@pytest.mark.parametrize("table", ["cube_013_001", "cube_013_002"])
+def test_all_imaging_2015_flags(atlas_db_suppressed, table):
+    # IMAG_ALL_N 2015: BE 3 patients (P01 P02 P03; 3 exams) of 7 beneficiaries. BE's population
+    # cell (7) is not small; the IMAG_ALL_N cell is, and has no parent: 'small_cell' in the patients
+    # AND the volume table (one variable cell). The 37 other rows: inside the withheld BE: 'secondary'.
+    check_table_flags(atlas_db_suppressed, table, 2015, 38, small_cells={("country", "BE", "total")})
+
+
+@pytest.mark.parametrize("table, individuals", [
+    ("cube_013_003", "radiologist: P01 P03 (provider relation)"),
+    ("cube_013_017", "echography: P02 (category relation)"),
+    ("cube_013_023", "therapeutic: P03 (category relation)"),
+    ("cube_013_019", "scintigraphy: nobody"),
+])
+def test_child_variables_2015_flags(atlas_db_suppressed, table, individuals):
+    # BE 2015 of a category or provider group: 0..2 patients of 7; its variable cell is a child of
+    # IMAG_ALL_N BE 2015, which is withheld (and flagged small): 'secondary', like every other row.
+    check_table_flags(atlas_db_suppressed, table, 2015, 38)
 
 
 @pytest.mark.parametrize("table", ["cube_013_019", "cube_013_020"])
-def test_nobody_imaged_flags_chain_up(atlas_db_suppressed, table):
-    # Scintigraphy: nobody, so every cell has 0 individuals (every numerator a public zero);
-    # only beneficiaries 1..4 are primary (Brussels chain, 11001, 21004, all bands but BE 30-39
-    # with 7). Every age band below BE is withheld, so every band family (BE band -> regional
-    # bands -> ...) and every unit's total-over-bands family has 2+ withheld children or a
-    # withheld parent with withheld children: none of them ever acts. BE 30-39 (0/7) has its 3
-    # regional 30-39 cells withheld: not exposed. Only the 'total' geographic families matter.
-    # Round 1 (on the primary state):
-    #   BE (0/20, visible) has one withheld region (Brussels 04000) -> exposed. BE has 0
-    #     individuals, so any visible region protects: 03000 (0/5) before 02000 (0/10), smaller
-    #     denominator -> region 03000 'secondary'.
-    #   Arrondissement 11000 (0/10, visible) has one withheld commune (11001, 0/4) -> exposed;
-    #     0 individuals, so its visible commune 11002 (0/6) protects -> 11002 'secondary'.
-    #   Nothing else: 02000 -> 10000 -> 11000 and 03000 -> 60000 -> 62000 -> 62063 are visible
-    #   single-child chains with residue 0 (not small); the Brussels chain is withheld throughout.
-    # Round 2: BE and 11000 now have two withheld children each: no longer exposed. Region 03000
-    #   is a WITHHELD parent with no withheld child, and province 60000 (0/5) adds up to it
-    #   (residue 0/0): 60000 'secondary'. (11002 withheld has only withheld bands below it.)
-    # Round 3: province 60000 withheld, its only child 62000 (0/5) visible, residue 0 -> 62000
-    #   'secondary'.
-    # Round 4: arrondissement 62000 withheld, commune 62063 (0/5) visible, residue 0 -> 62063
-    #   'secondary'.
-    # Round 5: nothing changes (62063's bands are all withheld; 03000/60000/62000 each have their
-    #   one child withheld).
-    # Published: BE (0/20), Flanders 02000 -> 10000 -> 11000 (0/10 each), BE 30-39 (0/7).
-    check_table_flags(atlas_db_suppressed, table, 2016, {
-        ("country", "BE"): None,
-        ("region", "02000"): None, ("region", "04000"): "small_cell", ("region", "03000"): "secondary",
-        ("province", "10000"): None, ("province", "04000"): "small_cell", ("province", "60000"): "secondary",
-        ("arrondissement", "11000"): None, ("arrondissement", "21000"): "small_cell",
-        ("arrondissement", "62000"): "secondary",
-        ("commune", "11002"): "secondary", ("commune", "11001"): "small_cell",
-        ("commune", "21004"): "small_cell", ("commune", "62063"): "secondary",
-    }, published_bands=[("country", "BE", "30-39")])
+def test_nobody_imaged_2016_flags(atlas_db_suppressed, table):
+    # Scintigraphy 2016: 0 individuals everywhere; withheld only through the population pattern.
+    # BE 0/20, Flanders 0/10, BE 30-39 0/7 were published under the old rules: all 'secondary' now.
+    check_table_flags(atlas_db_suppressed, table, 2016, 73)
 
 
 @pytest.mark.parametrize("table", ["cube_013_025", "cube_013_026"])
-def test_thorax_flags(atlas_db_suppressed, table):
-    # Thorax RX: P10 only (50-59, Brussels by June domicile). BE total (1 individual) and the
-    # Brussels chain are 'small_cell'; as for scintigraphy every band below BE is withheld, so no
-    # band or total-over-bands family ever acts (BE total is withheld with 9 withheld bands; BE
-    # 30-39, 0/7, has its 3 regional cells withheld).
-    # Round 1: BE is withheld but has a withheld child (Brussels): the withheld-parent rule needs
-    #   none, and the visible-parent rule does not apply. Arrondissement 11000 (0/10, visible) has
-    #   one withheld commune (11001, 4 beneficiaries) and 0 individuals, so any visible commune
-    #   protects: 11002 (0/6) 'secondary'.
-    # Round 2: 11000 has two withheld children; 11002's bands are all withheld; nothing changes.
-    # Flanders 02000 -> 10000 -> 11000 (0/10) and Wallonia 03000 -> 60000 -> 62000 -> 62063 (0/5)
-    # stay published, as does BE 30-39 (0/7).
-    check_table_flags(atlas_db_suppressed, table, 2016, {
-        ("country", "BE"): "small_cell",
-        ("region", "02000"): None, ("region", "04000"): "small_cell", ("region", "03000"): None,
-        ("province", "10000"): None, ("province", "04000"): "small_cell", ("province", "60000"): None,
-        ("arrondissement", "11000"): None, ("arrondissement", "21000"): "small_cell",
-        ("arrondissement", "62000"): None,
-        ("commune", "11002"): "secondary", ("commune", "11001"): "small_cell",
-        ("commune", "21004"): "small_cell", ("commune", "62063"): None,
-    }, published_bands=[("country", "BE", "30-39")])
+def test_thorax_2016_flags(atlas_db_suppressed, table):
+    # Thorax RX: P10 only (1 patient, 1 exam) -- small, but IMAG_RXTHORAX_N BE is a category of
+    # IMAG_ALL_N BE (withheld), and the Brussels chain / 50-59 cells have withheld parents:
+    # 'secondary' throughout (BE total was 'small_cell' under the old rules).
+    check_table_flags(atlas_db_suppressed, table, 2016, 73)
 
 
-def test_stat_013_007_2016_only_the_country_is_published(atlas_db_suppressed):
-    # BE: 7 other-specialist patients of 20, published (its 3 regions are all withheld, so not
-    # exposed; stat_ codes have no bands). Every other cell has 1..4 patients or 1..4
-    # beneficiaries: Flanders 4/10, Brussels 1/4, Wallonia 1/5 (same for provinces and
-    # arrondissements), communes 2/6 2/4 1/4 1/5, sectors 1..3 beneficiaries.
-    got = flags(atlas_db_suppressed, "stat_013_007", 2016)
-    assert len(got) == 23
-    assert got == {key: (None if key == ("country", "BE", "total") else "small_cell") for key in got}
+def test_stat_013_007_flags(atlas_db_suppressed):
+    # Other-specialist patients. 2016: BE 7 of 20, the one cell published under the old rules:
+    # withheld (population), 'secondary'; the 22 others too. 2015: BE P02 (1 of 7), a child of
+    # IMAG_ALL_N BE: 'secondary'. 2014: BE has 3 beneficiaries and no parent: 'small_cell';
+    # 21004 (P11 alone, 1 SPEC patient) lies in withheld 21000: 'secondary'.
+    check_table_flags(atlas_db_suppressed, "stat_013_007", 2016, 23)
+    check_table_flags(atlas_db_suppressed, "stat_013_007", 2015, 13)
+    check_table_flags(atlas_db_suppressed, "stat_013_007", 2014, 9, small_cells={("country", "BE", "total")})
 
 
-def test_stat_003_007_2016_is_entirely_withheld(atlas_db_suppressed):
-    # 3 medical-house patients in all (P16 P19 P20): every cell holding any of them has 1..3
-    # patients, and every other cell (11001 0/4, sectors of 1..3) has 1..4 beneficiaries.
-    got = flags(atlas_db_suppressed, "stat_003_007", 2016)
-    assert len(got) == 23 and set(got.values()) == {"small_cell"}
+def test_stat_003_007_flags(atlas_db_suppressed):
+    # Medical-house patients (MH_PATIENT, in no variable relation): BE 2016 3 (P16 P19 P20),
+    # 2015 1 (P16), 2014 2 (P14 P16): small with no parent, 'small_cell' every year; every sector,
+    # commune and region row lies inside a withheld cell: 'secondary'.
+    check_table_flags(atlas_db_suppressed, "stat_003_007", 2016, 23, small_cells={("country", "BE", "total")})
+    check_table_flags(atlas_db_suppressed, "stat_003_007", 2015, 17, small_cells={("country", "BE", "total")})
+    check_table_flags(atlas_db_suppressed, "stat_003_007", 2014, 12, small_cells={("country", "BE", "total")})
 
 
-def test_stat_013_003_2016_published_cells(atlas_db_suppressed):
-    # Radiologist patients: BE 4/20, Flanders 2/10, Brussels 2/4 (and their provinces,
-    # arrondissements, communes 11002 2/6, 21004 2/4), 11001 0/4, sectors 1..3 beneficiaries:
-    # all 'small_cell'. Wallonia 0/5 -> 60000 -> 62000 -> 62063 0/5: nothing withheld in these
-    # single-child chains; 62063's two sectors (2 and 3 beneficiaries) are both withheld: published.
-    got = flags(atlas_db_suppressed, "stat_013_003", 2016)
-    published = {("region", "03000", "total"), ("province", "60000", "total"),
-                 ("arrondissement", "62000", "total"), ("commune", "62063", "total")}
-    assert got == {key: (None if key in published else "small_cell") for key in got}
+def test_stat_013_003_2016_flags(atlas_db_suppressed):
+    # Radiologist patients: Wallonia 0/5 -> 60000 -> 62000 -> 62063 0/5 were published under the old
+    # rules; now their population cells are withheld (parents of last resort): all 23 'secondary'.
+    check_table_flags(atlas_db_suppressed, "stat_013_003", 2016, 23)
 
 
-# (table, year, geo_level, geo_code, age_band, flag, numerator, denominator, value)
+# (table, year, geo_level, geo_code, age_band, flag): every row withheld, so numerator,
+# denominator and value are null in each.
 SUPPRESSED_BUILD_CELLS = [
-    # ---- published, untouched: 5+ individuals and 5+ beneficiaries ---------------------------
-    ("cube_013_001", 2016, "country", "BE", "total", None, 12, 20, 60.0),
-    ("cube_013_001", 2016, "region", "02000", "total", None, 8, 10, 80.0),  # P01-P06 P08 P09
-    ("cube_013_001", 2016, "province", "10000", "total", None, 8, 10, 80.0),
-    ("cube_013_001", 2016, "arrondissement", "11000", "total", None, 8, 10, 80.0),
-    ("cube_013_002", 2016, "country", "BE", "total", None, 15, 20, 750.0),  # 12 patients, 15 exams
-    ("cube_013_002", 2016, "region", "02000", "total", None, 9, 10, 900.0),  # 8 patients, 9 exams
-    ("stat_013_001", 2016, "country", "BE", "total", None, 12, 20, 60.0),
-    ("stat_013_007", 2016, "country", "BE", "total", None, 7, 20, 35.0),
-    # ---- published with 0 individuals and 5+ beneficiaries -----------------------------------
-    ("cube_013_023", 2016, "country", "BE", "30-39", None, 0, 7, 0.0),  # BE total (3) withheld
-    ("cube_013_019", 2016, "country", "BE", "total", None, 0, 20, 0.0),  # Wallonia protects Brussels
-    ("cube_013_025", 2016, "arrondissement", "11000", "total", None, 0, 10, 0.0),  # 11002 protects 11001
-    ("cube_013_019", 2015, "country", "BE", "total", None, 0, 7, 0.0),  # its 3 regions withheld
-    ("stat_013_003", 2016, "commune", "62063", "total", None, 0, 5, 0.0),
-    ("cube_013_026", 2016, "commune", "62063", "total", None, 0, 5, 0.0),
-    # ---- small_cell ----------------------------------------------------------------------------
-    ("cube_013_001", 2015, "commune", "21004", "total", "small_cell", None, None, None),  # P09 P11: 0 of 2
-    ("cube_013_001", 2015, "country", "BE", "total", "small_cell", None, None, None),  # 3 patients of 7
-    ("cube_013_001", 2016, "commune", "11001", "total", "small_cell", None, None, None),  # 3 of 4
-    ("cube_013_001", 2016, "region", "03000", "total", "small_cell", None, None, None),  # 1 (P15) of 5
-    ("cube_013_002", 2016, "country", "BE", "10-19", "small_cell", None, None, None),  # P02 alone
-    ("cube_013_018", 2016, "region", "02000", "total", "small_cell", None, None, None),  # 3 persons, 4 exams, of 10
-    ("cube_013_025", 2016, "country", "BE", "total", "small_cell", None, None, None),  # P10 of 20
-    ("cube_013_026", 2016, "country", "BE", "total", "small_cell", None, None, None),  # P10's 1 exam
-    ("stat_003_007", 2016, "country", "BE", "total", "small_cell", None, None, None),  # 3 patients of 20
-    ("stat_013_003", 2016, "statistical_sector", "21004ZZ1-", "total", "small_cell", None, None, None),
-    # ---- secondary -----------------------------------------------------------------------------
-    ("cube_013_001", 2016, "commune", "11002", "total", "secondary", None, None, None),  # 5 of 6
-    ("cube_013_002", 2016, "commune", "11002", "total", "secondary", None, None, None),
-    ("stat_013_001", 2016, "commune", "11002", "total", "secondary", None, None, None),
-    ("cube_013_019", 2016, "commune", "11002", "total", "secondary", None, None, None),  # 0 of 6, under 11000
-    ("cube_013_019", 2016, "region", "03000", "total", "secondary", None, None, None),  # 0 of 5, under BE
+    # ---- not small, withheld by the population pattern ------------------------------------------
+    ("cube_013_001", 2016, "country", "BE", "total", "secondary"),  # 12 of 20; round 2, BE age group
+    ("cube_013_002", 2016, "country", "BE", "total", "secondary"),  # 15 exams, same cells
+    ("stat_013_001", 2016, "country", "BE", "total", "secondary"),  # = cube_013_001 BE total
+    ("stat_013_007", 2016, "country", "BE", "total", "secondary"),  # 7 of 20
+    ("cube_013_023", 2016, "country", "BE", "30-39", "secondary"),  # 0 of 7: BE 30-39 round 1
+    ("cube_013_001", 2016, "region", "02000", "total", "secondary"),  # 8 of 10: bands all small
+    ("cube_013_001", 2016, "province", "10000", "total", "secondary"),
+    ("cube_013_001", 2016, "arrondissement", "11000", "total", "secondary"),
+    ("cube_013_002", 2016, "region", "02000", "total", "secondary"),  # 9 exams of 10
+    ("cube_013_001", 2016, "commune", "11002", "total", "secondary"),  # 5 of 6
+    ("stat_013_001", 2016, "commune", "11002", "total", "secondary"),  # its 3 sectors all small
+    ("cube_013_019", 2016, "country", "BE", "total", "secondary"),  # 0 of 20
+    ("cube_013_019", 2016, "region", "03000", "total", "secondary"),  # 0 of 5
+    ("cube_013_025", 2016, "arrondissement", "11000", "total", "secondary"),  # 0 of 10
+    ("stat_013_003", 2016, "commune", "62063", "total", "secondary"),  # 0 of 5; sectors 2, 3
+    ("cube_013_026", 2016, "commune", "62063", "total", "secondary"),  # 0 of 5; bands 3, 1, 1
+    ("cube_013_019", 2015, "country", "BE", "total", "secondary"),  # 0 of 7; bands 1..2
+    # ---- small, but inside a withheld cell ------------------------------------------------------
+    ("cube_013_001", 2016, "region", "04000", "total", "secondary"),  # 4 beneficiaries; BE withheld
+    ("cube_013_001", 2016, "region", "03000", "total", "secondary"),  # P15 of 5
+    ("cube_013_001", 2016, "commune", "11001", "total", "secondary"),  # 3 of 4; 11000 withheld
+    ("cube_013_002", 2016, "country", "BE", "10-19", "secondary"),  # P02 alone; BE total withheld
+    ("cube_013_018", 2016, "region", "02000", "total", "secondary"),  # 3 persons, 4 exams, of 10
+    ("cube_013_025", 2016, "country", "BE", "total", "secondary"),  # P10: a category of IMAG_ALL_N
+    ("cube_013_026", 2016, "country", "BE", "total", "secondary"),  # P10's 1 exam, same cell
+    ("cube_013_005", 2016, "country", "BE", "total", "secondary"),  # P06: a provider group
+    ("cube_013_001", 2015, "commune", "21004", "total", "secondary"),  # P09 P11: 0 of 2
+    ("stat_013_003", 2016, "statistical_sector", "21004ZZ1-", "total", "secondary"),  # P10 P11
+    ("stat_003_007", 2016, "statistical_sector", "11002ZZ3-", "total", "secondary"),  # P20 alone
+    ("stat_013_017", 2014, "commune", "21004", "total", "secondary"),  # P11 alone; 21000 withheld
+    # ---- small with no withheld parent: 'small_cell' ---------------------------------------------
+    ("cube_013_001", 2015, "country", "BE", "total", "small_cell"),  # 3 patients of 7
+    ("cube_013_002", 2015, "country", "BE", "total", "small_cell"),  # their 3 exams
+    ("stat_013_001", 2015, "country", "BE", "total", "small_cell"),  # = cube_013_001 BE total
+    ("stat_003_007", 2016, "country", "BE", "total", "small_cell"),  # 3 patients of 20
+    ("stat_003_007", 2015, "country", "BE", "total", "small_cell"),  # P16 of 7
+    ("stat_013_007", 2014, "country", "BE", "total", "small_cell"),  # 3 beneficiaries
+    ("stat_013_019", 2014, "country", "BE", "total", "small_cell"),  # 0 of 3: population pattern
 ]
 
 
 @pytest.mark.parametrize(
-    "table, year, geo_level, geo_code, age_band, flag, numerator, denominator, value",
-    [pytest.param(*case, id="-".join(str(part) for part in case[:6])) for case in SUPPRESSED_BUILD_CELLS],
+    "table, year, geo_level, geo_code, age_band, flag",
+    [pytest.param(*case, id="-".join(str(part) for part in case)) for case in SUPPRESSED_BUILD_CELLS],
 )
-def test_suppressed_build_cell(atlas_db_suppressed, table, year, geo_level, geo_code, age_band, flag,
-                               numerator, denominator, value):
+def test_suppressed_build_cell(atlas_db_suppressed, table, year, geo_level, geo_code, age_band, flag):
     rows = query(atlas_db_suppressed,
                  f"select numerator, denominator, value, suppression_flag from main.{table} "
                  "where year = ? and geo_level = ? and geo_code = ? and age_band = ?",
                  [year, geo_level, geo_code, age_band])
-    assert len(rows) == 1, rows
-    got_numerator, got_denominator, got_value, got_flag = rows[0]
-    assert (got_flag, got_numerator, got_denominator) == (flag, numerator, denominator)
-    if value is None:
-        assert got_value is None
-    else:
-        assert float(got_value) == pytest.approx(value, rel=1e-9, abs=1e-9)
+    assert rows == [(None, None, None, flag)]
 
 
 def test_suppressed_build_publishes_no_small_cell_in_any_table(atlas_db_suppressed):
