@@ -1135,8 +1135,6 @@ def test_suppressed_build_publishes_no_small_cell_in_any_table(atlas_db_suppress
         assert counts[0][1:] == (0, 0, 0), code
 
 
-@pytest.mark.xfail(reason="issue #10: the per-table rules leave cross-table leaks open; passes once the "
-                          "whole-publication rules land", strict=True)
 def test_auditor_recovers_nothing_from_the_hand_built_extract(atlas_db_suppressed):
     """The whole-publication auditor (scripts/audit_disclosure.py) reads indicator_values and
     indicators as published; the working tables only judge."""
