@@ -2,8 +2,9 @@
     Secondary suppression on one pattern (docs/protection.md, "The rules"), as CTEs
     round_0 ... round_{rounds + 1}, each with cell_id and is_suppressed.
 
-    It also gives cells_within_withheld_cells: the cells with a withheld parent in one of their
-    groups, whose flag must not say 'small_cell'.
+    It also gives cells_within_withheld_cells (the cells with a withheld parent in one of their
+    groups) and cells_over_several_rows (the parents of two children or more in a group): where a
+    flag saying 'small_cell' would tell more than the flag alone.
 
     It expects two CTEs in the calling model:
     - pattern_cells: cell_id, measure (beneficiaries or individuals), is_strong (a partner with
@@ -17,9 +18,12 @@
       beneficiaries, or volume for the variable relations).
 
     A group is exposed when (a) nothing in it is withheld but its remainder is small; or (b) a
-    member with a measure above zero is withheld and fewer than two strong members are: a
-    withheld cell needs a partner in the group that can move by up to threshold - 2 either way,
-    and so does that partner (a small partner moves too little, a zero one cannot go down).
+    withheld member needs partners and fewer than two strong members are withheld. A small cell
+    needs partners that can move by up to threshold - 2 either way (a small partner moves too
+    little, a zero one cannot go down), and so does each such partner, in all its groups: a
+    strong cell withheld in a group with a member needing partners needs them too, as does a
+    cell withheld for (b). A cell withheld only to hide a small remainder (a), or only because the
+    population pattern withholds it, hides no small published cell and needs none.
     Each exposed group gives up the published strong child with the smallest measure, else its parent;
     with neither, it stays as it is and its withheld members rely on their other groups. The last round is one more than
     allowed: the data test on changed_in_last_round proves it changes nothing.
@@ -65,8 +69,9 @@ group_members as (
 round_0 as (
 
     select
-        cell_id,
-        is_withheld_at_start as is_suppressed
+        pattern_cells.cell_id,
+        pattern_cells.is_withheld_at_start as is_suppressed,
+        pattern_cells.is_withheld_at_start and {{ is_small_count('pattern_cells.measure') }} as needs_partners
     from pattern_cells
 
 ),
@@ -78,13 +83,10 @@ round_{{ round_number }}_group_status as (
     select
         group_members.group_id,
         sum(case when {{ state }}.is_suppressed then 1 else 0 end) as withheld_members,
-        sum(
-            case when {{ state }}.is_suppressed and {{ is_small_count('group_members.measure') }} then 1 else 0 end
-        ) as withheld_small,
+        sum(case when {{ state }}.needs_partners then 1 else 0 end) as withheld_needing_partners,
         sum(
             case when {{ state }}.is_suppressed and group_members.is_strong then 1 else 0 end
-        ) as withheld_strong,
-        sum(case when {{ state }}.is_suppressed and group_members.measure > 0 then 1 else 0 end) as withheld_positive
+        ) as withheld_strong
     from group_members
     inner join {{ state }}
         on group_members.cell_id = {{ state }}.cell_id
@@ -94,7 +96,9 @@ round_{{ round_number }}_group_status as (
 
 round_{{ round_number }}_exposed_groups as (
 
-    select round_{{ round_number }}_group_status.group_id
+    select
+        round_{{ round_number }}_group_status.group_id,
+        round_{{ round_number }}_group_status.withheld_needing_partners > 0 as needs_partners
     from round_{{ round_number }}_group_status
     inner join group_remainders
         on round_{{ round_number }}_group_status.group_id = group_remainders.group_id
@@ -104,7 +108,7 @@ round_{{ round_number }}_exposed_groups as (
             and {{ is_small_count('group_remainders.remainder') }}
         )
         or (
-            round_{{ round_number }}_group_status.withheld_positive > 0
+            round_{{ round_number }}_group_status.withheld_needing_partners > 0
             and round_{{ round_number }}_group_status.withheld_strong < 2
         )
 
@@ -114,6 +118,7 @@ round_{{ round_number }}_candidates as (
 
     select
         group_members.cell_id,
+        round_{{ round_number }}_exposed_groups.needs_partners,
         row_number() over (
             partition by group_members.group_id
             order by
@@ -137,9 +142,29 @@ round_{{ round_number }}_candidates as (
 
 round_{{ round_number }}_chosen as (
 
-    select distinct cell_id
+    select
+        cell_id,
+        max(case when needs_partners then 1 else 0 end) = 1 as needs_partners
     from round_{{ round_number }}_candidates
     where candidate_rank = 1
+    group by cell_id
+
+),
+
+-- A withheld strong cell that shares a group with a cell needing partners is a partner, and a
+-- partner needs partners of its own in its other groups, or the chain of sums stops it there.
+round_{{ round_number }}_partners as (
+
+    select distinct group_members.cell_id
+    from group_members
+    inner join round_{{ round_number }}_group_status
+        on group_members.group_id = round_{{ round_number }}_group_status.group_id
+    inner join {{ state }}
+        on group_members.cell_id = {{ state }}.cell_id
+    where
+        round_{{ round_number }}_group_status.withheld_needing_partners > 0
+        and {{ state }}.is_suppressed
+        and group_members.is_strong
 
 ),
 
@@ -147,10 +172,15 @@ round_{{ round_number }} as (
 
     select
         {{ state }}.cell_id,
-        {{ state }}.is_suppressed or round_{{ round_number }}_chosen.cell_id is not null as is_suppressed
+        {{ state }}.is_suppressed or round_{{ round_number }}_chosen.cell_id is not null as is_suppressed,
+        {{ state }}.needs_partners
+        or coalesce(round_{{ round_number }}_chosen.needs_partners, false)
+        or round_{{ round_number }}_partners.cell_id is not null as needs_partners
     from {{ state }}
     left join round_{{ round_number }}_chosen
         on {{ state }}.cell_id = round_{{ round_number }}_chosen.cell_id
+    left join round_{{ round_number }}_partners
+        on {{ state }}.cell_id = round_{{ round_number }}_partners.cell_id
 
 ),
 
@@ -175,6 +205,23 @@ cells_within_withheld_cells as (
     where
         children.member_role = 'child'
         and parent_state.is_suppressed
+
+),
+
+-- Every row of a table is a cell with at least one beneficiary, so the rows below a cell tell
+-- an outsider it holds at least as many beneficiaries: a small cell over two rows or more is
+-- bounded below by them and must not also be flagged as below the threshold.
+cells_over_several_rows as (
+
+    select parents.cell_id
+    from group_members as parents
+    inner join group_members as children
+        on
+            parents.group_id = children.group_id
+            and children.member_role = 'child'
+    where parents.member_role = 'parent'
+    group by parents.cell_id, parents.group_id
+    having count(*) > 1
 
 ),
 {% endmacro %}

@@ -1,5 +1,6 @@
 -- A cell of a table is withheld when its population cell (its denominator, shared by every
--- table) or its variable cell (its numerator, shared by the tables of the variable) is.
+-- table) or its variable cell (its numerator, shared by the tables of the variable) is, and
+-- flagged 'small_cell' only where each pattern in which it is small may say so.
 with
 
 computed as (
@@ -45,7 +46,13 @@ final as (
         computed.unit,
         population_pattern.is_suppressed or variable_patterns.is_suppressed as is_suppressed,
         case
-            when population_pattern.is_flagged_small or variable_patterns.is_flagged_small then 'small_cell'
+            -- Every small figure of the cell must be safe to flag (docs/protection.md): a cell
+            -- whose beneficiaries the rows below it bound says nothing, whatever its patients.
+            when
+                (population_pattern.is_small or variable_patterns.is_small)
+                and (population_pattern.is_flagged_small or not population_pattern.is_small)
+                and (variable_patterns.is_flagged_small or not variable_patterns.is_small)
+                then 'small_cell'
             when population_pattern.is_suppressed or variable_patterns.is_suppressed then 'secondary'
         end as suppression_flag,
         population_pattern.changed_in_last_round or variable_patterns.changed_in_last_round as changed_in_last_round

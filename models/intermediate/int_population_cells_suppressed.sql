@@ -24,22 +24,75 @@ population_cells as (
 
 ),
 
-pattern_cells as (
+-- Every row of a table holds at least one beneficiary, so a cell over n rows (its bands, or
+-- the units below it) holds at least n: that much of it an outsider can always tell.
+rows_below as (
 
     select
-        {{ composite_key(['year', 'geo_level', 'geo_code', 'age_band']) }} as cell_id,
+        year,
+        parent_geo_level as geo_level,
+        parent_geo_code as geo_code,
+        age_band,
+        count(*) as child_rows
+    from population_cells
+    where parent_geo_code is not null
+    group by year, parent_geo_level, parent_geo_code, age_band
+
+    union all
+
+    select
         year,
         geo_level,
         geo_code,
-        parent_geo_level,
-        parent_geo_code,
-        age_band,
-        beneficiaries,
-        beneficiaries as measure,
-        beneficiaries >= {{ var('small_cell_threshold') }} as is_strong,
-        {{ composite_key(['geo_code', 'age_band']) }} as sort_key,
-        {{ is_small_count('beneficiaries') }} as is_withheld_at_start
+        'total' as age_band,
+        count(*) as child_rows
     from population_cells
+    where age_band != 'total'
+    group by year, geo_level, geo_code
+
+),
+
+most_rows_below as (
+
+    select
+        year,
+        geo_level,
+        geo_code,
+        age_band,
+        max(child_rows) as child_rows
+    from rows_below
+    group by year, geo_level, geo_code, age_band
+
+),
+
+pattern_cells as (
+
+    select
+        {{ composite_key(['population_cells.year', 'population_cells.geo_level', 'population_cells.geo_code',
+                          'population_cells.age_band']) }} as cell_id,
+        population_cells.year,
+        population_cells.geo_level,
+        population_cells.geo_code,
+        population_cells.parent_geo_level,
+        population_cells.parent_geo_code,
+        population_cells.age_band,
+        population_cells.beneficiaries,
+        population_cells.beneficiaries as measure,
+        -- A partner must be able to move down by threshold - 2 above what its rows show.
+        (
+            population_cells.beneficiaries >= {{ var('small_cell_threshold') }}
+            and population_cells.beneficiaries - coalesce(most_rows_below.child_rows, 0)
+            >= {{ var('small_cell_threshold') - 2 }}
+        ) as is_strong,
+        {{ composite_key(['population_cells.geo_code', 'population_cells.age_band']) }} as sort_key,
+        {{ is_small_count('population_cells.beneficiaries') }} as is_withheld_at_start
+    from population_cells
+    left join most_rows_below
+        on
+            population_cells.year = most_rows_below.year
+            and population_cells.geo_level = most_rows_below.geo_level
+            and population_cells.geo_code = most_rows_below.geo_code
+            and population_cells.age_band = most_rows_below.age_band
 
 ),
 
@@ -86,9 +139,14 @@ final as (
         pattern_cells.age_band,
         pattern_cells.beneficiaries,
         pattern_cells.is_withheld_at_start as is_small,
-        pattern_cells.is_withheld_at_start and cells_within_withheld_cells.cell_id is null as is_flagged_small,
+        pattern_cells.is_withheld_at_start
+        and cells_within_withheld_cells.cell_id is null
+        and cells_over_several_rows.cell_id is null as is_flagged_small,
         suppressed.is_suppressed,
-        suppressed.is_suppressed != check_round.is_suppressed as changed_in_last_round
+        (
+            suppressed.is_suppressed != check_round.is_suppressed
+            or suppressed.needs_partners != check_round.needs_partners
+        ) as changed_in_last_round
     from pattern_cells
     inner join round_{{ rounds }} as suppressed
         on pattern_cells.cell_id = suppressed.cell_id
@@ -96,6 +154,8 @@ final as (
         on pattern_cells.cell_id = check_round.cell_id
     left join cells_within_withheld_cells
         on pattern_cells.cell_id = cells_within_withheld_cells.cell_id
+    left join (select distinct cell_id from cells_over_several_rows) as cells_over_several_rows
+        on pattern_cells.cell_id = cells_over_several_rows.cell_id
 
 )
 

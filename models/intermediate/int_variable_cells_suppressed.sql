@@ -174,7 +174,10 @@ final as (
         pattern_cells.is_small,
         pattern_cells.is_small and cells_within_withheld_cells.cell_id is null as is_flagged_small,
         suppressed.is_suppressed,
-        suppressed.is_suppressed != check_round.is_suppressed as changed_in_last_round
+        (
+            suppressed.is_suppressed != check_round.is_suppressed
+            or suppressed.needs_partners != check_round.needs_partners
+        ) as changed_in_last_round
     from pattern_cells
     inner join round_{{ rounds }} as suppressed
         on pattern_cells.cell_id = suppressed.cell_id

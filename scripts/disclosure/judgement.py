@@ -2,7 +2,8 @@
 cells are wasted, and (given the working database) whether every interval holds the truth.
 
 A small cell FAILS when its small quantity is pinned to one value or bounded more tightly than
-[1, t - 1]; with the working database, so does a truly small cell flagged 'secondary'. Its small quantity: with the working database, the one that truly is 1..t-1 (the
+[1, t - 1]. With the working database, a truly small cell flagged 'secondary' (inside a withheld
+cell, its flag says nothing of its size) fails when its small figure is pinned. Its small quantity: with the working database, the one that truly is 1..t-1 (the
 individuals, the beneficiaries or both); without it, the individuals where the beneficiaries
 are known to be >= t, else the beneficiaries. The truth only judges; it never derives.
 """
@@ -89,12 +90,12 @@ def judge_rows(connection: duckdb.DuckDBPyConnection, threshold: int) -> None:
         )
         select *,
             case
-                -- With the truth, a small cell flagged 'secondary' (inside a withheld cell) is judged
-                -- too: its flag says nothing, but nothing may be learned of it either.
-                when (suppression_flag = 'small_cell' or truth_known) and (individuals_pinned or beneficiaries_pinned)
-                    then 'recovered'
-                when (suppression_flag = 'small_cell' or truth_known) and (individuals_narrowed or beneficiaries_narrowed)
+                when suppression_flag = 'small_cell' and (individuals_pinned or beneficiaries_pinned) then 'recovered'
+                when suppression_flag = 'small_cell' and (individuals_narrowed or beneficiaries_narrowed)
                     then 'narrowed'
+                -- With the truth, a small cell flagged 'secondary' (its flag says nothing of its
+                -- size) fails when its small figure comes back exactly.
+                when truth_known and (individuals_pinned or beneficiaries_pinned) then 'recovered'
                 when suppression_flag = 'small_cell' then 'protected'
                 when numerator_lower = numerator_upper and denominator_lower = denominator_upper then 'pinned'
                 else 'protecting'
