@@ -1,8 +1,8 @@
 """Small-cell suppression of the reference implementation (step 8 of reference_indicators.py).
 
-Written from docs/protection.md, section "The rules", not from the SQL. The suppression is
-decided on patterns, not per indicator table, so that a cell has one status wherever it
-appears:
+Written from docs/protection.md ("What the flags reveal", "The rules"), not from the SQL. The
+suppression is decided on patterns, not per indicator table, so that a cell has one status
+wherever it appears:
 
 - the population pattern: one cell per (year, unit, age band) over every indicator cell,
   measured by its beneficiaries (the denominator of every table);
@@ -15,11 +15,8 @@ Each pattern is settled in rounds: primary cells first, then every group (a pare
 children: geography, age, and in the variable patterns the variable relations) is judged on the
 state before the round, and each exposed group withholds one more member, until a round
 withholds nothing. An indicator cell is withheld when its population cell or its variable cell
-is. Where the page leaves a choice open, the comment at that step names the sentence and the
-reading taken.
-
-Every step is vectorised (numpy over integer row numbers): a pattern of a million cells settles
-in seconds.
+is. Where the page leaves a choice open, the comment at that step names the reading taken.
+Every step is vectorised (numpy over row numbers): a million cells settle in seconds.
 """
 
 from __future__ import annotations
@@ -123,6 +120,7 @@ class Groups:
     row: IntArray  # per member, its pattern row
     is_parent: BoolArray  # per member
     small_remainder: BoolArray  # per group
+    parent: IntArray  # per group, its parent's pattern row
 
 
 def find_rows(pattern: pd.DataFrame, keys: list[pd.Series | str]) -> IntArray:
@@ -136,8 +134,8 @@ def find_rows(pattern: pd.DataFrame, keys: list[pd.Series | str]) -> IntArray:
 def relation_links(pattern: pd.DataFrame, relations: pd.DataFrame) -> list[tuple[IntArray, IntArray]]:
     """(children, parents) row numbers of each variable relation of the seed: the parent
     variable's cell of the same (year, unit, band) as each cell of a child variable. The
-    imaging categories and the provider groups are separate groups (page: "separately the
-    provider-group variables' cells"), even though both have IMAG_ALL_N as parent."""
+    imaging categories and the provider groups are separate groups (two rows of the page's
+    table), though both have IMAG_ALL_N as parent."""
     links = []
     for _, relation in relations.groupby("relation", sort=True):
         children = pattern[pattern["variable"].isin(relation["child_variable"])]
@@ -201,6 +199,7 @@ def find_groups(pattern: pd.DataFrame, relations: pd.DataFrame, threshold: int) 
         row=np.concatenate([parent_of_group, child]),
         is_parent=np.concatenate([np.ones(groups, dtype=bool), np.zeros(len(child), dtype=bool)]),
         small_remainder=is_small(remainder, threshold),
+        parent=parent_of_group,
     )
 
 
@@ -209,10 +208,8 @@ def find_groups(pattern: pd.DataFrame, relations: pd.DataFrame, threshold: int) 
 # ---------------------------------------------------------------------------------------------
 
 def cell_key_rank(pattern: pd.DataFrame) -> IntArray:
-    """Each pattern row's rank in "the cell key" order. The page does not define the cell key:
-    within a group the children share the year and the level (geography), the unit (age) or the
-    (year, unit, band) (relations), so the key is taken as geo_code, then age_band, then the
-    variable, each compared as text (byte order, as SQL's `order by` on varchar)."""
+    """Each pattern row's rank in the order of "the cell key: geo code, age band, variable",
+    each compared as text (byte order, as SQL's `order by` on varchar)."""
     def text_rank(column: str) -> IntArray:
         return np.asarray(pd.factorize(pattern[column].astype(str), sort=True)[0], dtype=np.int64)
 
@@ -222,60 +219,64 @@ def cell_key_rank(pattern: pd.DataFrame) -> IntArray:
     return rank
 
 
-def candidate_order(pattern: pd.DataFrame, groups: Groups, threshold: int) -> IntArray:
-    """The members sorted by group, then in the order an exposed group gives them up; a round
-    takes, per exposed group, the first member still published. Page: "the published child with
-    the smallest measure of at least t (ties: fewer beneficiaries, then the cell key); if no
-    child qualifies, the parent if it is published; else the published child with the fewest
-    beneficiaries (then the cell key)". A child's measure never changes, so the three tiers are
-    fixed: children of measure >= t, the parent, the other children."""
-    measure = pattern["measure"].to_numpy(dtype=np.int64)[groups.row]
-    beneficiaries = pattern["beneficiaries"].to_numpy(dtype=np.int64)[groups.row]
-    strong_child = ~groups.is_parent & (measure >= threshold)
-    tier = np.where(strong_child, 0, np.where(groups.is_parent, 1, 2))
-    by_measure = np.where(strong_child, measure, 0)
-    return np.lexsort((cell_key_rank(pattern)[groups.row], beneficiaries, by_measure, tier, groups.group))
+def strong_cells(pattern: pd.DataFrame, threshold: int, bounded_by_beneficiaries: bool) -> BoolArray:
+    """Page: a strong member "can move by t - 2 either way without an outsider noticing": a
+    measure of t or more (1 + (t - 2) < t, so moving down it stays unsmall), and for patients
+    (`bounded_by_beneficiaries`, the variable patterns) also t - 2 or more below the cell's
+    beneficiaries, since patients <= beneficiaries stops it moving up."""
+    measure = pattern["measure"].to_numpy(dtype=np.int64)
+    strong = measure >= threshold
+    if bounded_by_beneficiaries:
+        strong &= pattern["beneficiaries"].to_numpy(dtype=np.int64) - measure >= threshold - 2
+    return np.asarray(strong, dtype=bool)
 
 
-def exposed_groups(measure: IntArray, groups: Groups, withheld: BoolArray, threshold: int) -> BoolArray:
-    """The groups exposed by the state `withheld` (page, "Secondary suppression"):
-    (a) no member withheld but the remainder small; (b) a withheld small member and no withheld
-    strong member; (c) exactly one member with a measure above 0 withheld. Reading of (c):
-    exactly one of the withheld members has a measure above 0, whatever the withheld zero
-    members (a withheld zero adds nothing to the sum that gives the other back)."""
+def candidate_order(pattern: pd.DataFrame, groups: Groups, strong: BoolArray) -> IntArray:
+    """The candidate members (indices into groups' member arrays) sorted by group, then in the
+    order an exposed group gives them up; a round takes, per exposed group, the first one still
+    published. Page: "the published strong child with the smallest measure (ties: fewer
+    beneficiaries, then the cell key: geo code, age band, variable); if no child qualifies, the
+    parent if it is published; else nothing". Strength never changes, so the order is fixed."""
+    strong_child = ~groups.is_parent & strong[groups.row]
+    members = np.flatnonzero(strong_child | groups.is_parent)
+    row = groups.row[members]
+    measure = np.where(strong_child[members], pattern["measure"].to_numpy(dtype=np.int64)[row], 0)
+    beneficiaries = pattern["beneficiaries"].to_numpy(dtype=np.int64)[row]
+    order = np.lexsort((cell_key_rank(pattern)[row], beneficiaries, measure, groups.is_parent[members],
+                        groups.group[members]))
+    return np.asarray(members[order], dtype=np.int64)
+
+
+def exposed_groups(measure: IntArray, strong: BoolArray, groups: Groups, withheld: BoolArray) -> BoolArray:
+    """The groups exposed by the state `withheld` (page, "Secondary suppression"): (a) no member
+    withheld but the remainder small; (b) a member with a measure above 0 withheld and fewer
+    than two strong members withheld (withheld zeros alone hide no small cell)."""
     count = len(groups.small_remainder)
     held = withheld[groups.row]
-    member = measure[groups.row]
 
     def per_group(flag: BoolArray) -> IntArray:
         return np.bincount(groups.group, weights=flag.astype(np.float64), minlength=count).astype(np.int64)
 
     none_withheld = per_group(held) == 0
-    small_withheld = per_group(held & is_small(member, threshold)) > 0
-    strong_withheld = per_group(held & (member >= threshold)) > 0
-    one_positive_withheld = per_group(held & (member > 0)) == 1
-    return np.asarray((none_withheld & groups.small_remainder) | (small_withheld & ~strong_withheld)
-                      | one_positive_withheld, dtype=bool)
+    positive_withheld = per_group(held & (measure[groups.row] > 0)) > 0
+    strong_withheld = per_group(held & strong[groups.row])
+    return np.asarray((none_withheld & groups.small_remainder) | (positive_withheld & (strong_withheld < 2)),
+                      dtype=bool)
 
 
-def settle(pattern: pd.DataFrame, groups: Groups, withheld: BoolArray, threshold: int) -> tuple[BoolArray, int]:
+def settle(pattern: pd.DataFrame, groups: Groups, withheld: BoolArray, strong: BoolArray) -> tuple[BoolArray, int]:
     """The withheld cells of a pattern after the secondary rounds, from the cells withheld at the
     start, and the number of rounds that withheld something. Each round judges every group on
     the state before it; each exposed group withholds its first published candidate; all
-    exposed groups settle at once.
-
-    Page: "In an exposed group one more member is withheld", read literally: a group stays
-    exposed as long as its state says so, even when its only candidates are children with no
-    individual (third tier). A group whose members are all small or zero (e.g. a parent of 3
-    individuals) thus withholds every published child, one a round, and stays exposed with
-    nothing left to withhold; the loop ends when no exposed group has a candidate."""
+    exposed groups settle at once. A group may stay exposed with no candidate left ("else
+    nothing"): the loop ends when no exposed group has one."""
     measure = pattern["measure"].to_numpy(dtype=np.int64)
-    order = candidate_order(pattern, groups, threshold)
+    order = candidate_order(pattern, groups, strong)
     candidate_row, candidate_group = groups.row[order], groups.group[order]
     withheld = withheld.copy()
     rounds = 0
     while True:
-        exposed = exposed_groups(measure, groups, withheld, threshold)
+        exposed = exposed_groups(measure, strong, groups, withheld)
         open_candidates = np.flatnonzero(exposed[candidate_group] & ~withheld[candidate_row])
         group = candidate_group[open_candidates]
         first = open_candidates[np.r_[True, group[1:] != group[:-1]]] if len(group) else open_candidates
@@ -283,6 +284,14 @@ def settle(pattern: pd.DataFrame, groups: Groups, withheld: BoolArray, threshold
             return withheld, rounds
         withheld[candidate_row[first]] = True
         rounds += 1
+
+
+def parent_withheld(groups: Groups, withheld: BoolArray, rows: int) -> BoolArray:
+    """Per pattern row, whether a parent of it (the parent of a group it is a child of) is
+    withheld."""
+    child = ~groups.is_parent
+    held = withheld[groups.parent[groups.group[child]]].astype(np.float64)
+    return np.asarray(np.bincount(groups.row[child], weights=held, minlength=rows) > 0, dtype=bool)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,21 +308,29 @@ def suppress(cells: pd.DataFrame, registry: pd.DataFrame, relations: pd.DataFram
     relations join IMAG_ALL_N's pattern to its categories' and provider groups' (the round
     count of independent patterns is the largest of theirs either way).
 
-    A cell is withheld when its population cell or its variable cell is; its flag is
-    'small_cell' when its beneficiaries or its individuals are small, else 'secondary'."""
+    A cell is withheld when its population cell or its variable cell is. Flag (page, "What the
+    flags reveal"): 'small_cell' when its population cell is small and no parent of it is
+    withheld in the population pattern, or its variable cell is small and no parent of it is
+    withheld in its variable pattern (final states): a cell inside a withheld sum says nothing
+    of its size, else two flags on one sum would pin both; otherwise 'secondary'."""
     patterns = build_patterns(cells, registry)
     population = patterns.population
+    population_groups = find_groups(population, relations.iloc[:0], threshold)
+    population_small = is_small(population["measure"], threshold)
     population_withheld, population_rounds = settle(
-        population, find_groups(population, relations.iloc[:0], threshold),
-        is_small(population["measure"], threshold), threshold)
+        population, population_groups, population_small, strong_cells(population, threshold, False))
 
     variables = patterns.variables
-    start = is_small(variables["measure"], threshold) | population_withheld[patterns.population_of_variable]
-    variable_withheld, variable_rounds = settle(variables, find_groups(variables, relations, threshold),
-                                                start, threshold)
+    variable_groups = find_groups(variables, relations, threshold)
+    variable_small = is_small(variables["measure"], threshold)
+    start = variable_small | population_withheld[patterns.population_of_variable]
+    variable_withheld, variable_rounds = settle(variables, variable_groups, start,
+                                                strong_cells(variables, threshold, True))
 
     withheld = population_withheld[patterns.population_row] | variable_withheld[patterns.variable_row]
-    small = is_small(cells["denominator"], threshold) | is_small(cells["individuals"], threshold)
+    small_population = population_small & ~parent_withheld(population_groups, population_withheld, len(population))
+    small_variable = variable_small & ~parent_withheld(variable_groups, variable_withheld, len(variables))
+    small = small_population[patterns.population_row] | small_variable[patterns.variable_row]
     flag = np.full(len(cells), None, dtype=object)
     flag[withheld & small] = "small_cell"
     flag[withheld & ~small] = "secondary"

@@ -1,7 +1,9 @@
 """The reference's small-cell suppression (scripts/reference_suppression.py) on hand-made cell
-tables, one rule of docs/protection.md ("The rules") per test, threshold 5; then the vectorised
-code against a plain-loop restatement of the same rules on random cell tables. No dbt: the whole
-module runs in a few seconds.
+tables, one rule of docs/protection.md ("What the flags reveal", "The rules") per test,
+threshold 5: a strong population cell has 5 or more beneficiaries, a strong variable cell 5 or
+more individuals and 3 or more beneficiaries besides them. Then the vectorised code against a
+plain-loop restatement of the same rules on random cell tables. No dbt: the whole module runs
+in a few seconds.
 
 A cell table here is what reference_indicators.indicator_cells gives: indicator_code, year, unit,
 parent unit, age band, individuals, numerator, denominator. Units without their parent unit in
@@ -24,13 +26,13 @@ YEAR = 2016
 ARRONDISSEMENT = ("arrondissement", "11000")
 REGISTRY = pd.DataFrame(
     [(f"{kind}_{variable}_{measure}", variable, measure)
-     for kind in ("cube", "stat") for variable in ("ALL", "C1", "C2", "C3", "P1", "P2", "V", "W")
+     for kind in ("cube", "stat") for variable in ("ALL", "C1", "C2", "C3", "C4", "P1", "P2", "P3", "V", "W")
      for measure in ("patients", "volume")],
     columns=["indicator_code", "source_variable", "measure"])
 RELATIONS = pd.DataFrame(
     [("imaging_categories", "ALL", "C1"), ("imaging_categories", "ALL", "C2"), ("imaging_categories", "ALL", "C3"),
-     ("imaging_categories", "ALL", "CBCT"),
-     ("provider_groups", "ALL", "P1"), ("provider_groups", "ALL", "P2")],
+     ("imaging_categories", "ALL", "C4"), ("imaging_categories", "ALL", "CBCT"),
+     ("provider_groups", "ALL", "P1"), ("provider_groups", "ALL", "P2"), ("provider_groups", "ALL", "P3")],
     columns=["relation", "parent_variable", "child_variable"])
 
 Row = dict[str, Any]
@@ -70,26 +72,29 @@ def arrondissement(code: str, parent_individuals: int, parent_beneficiaries: int
 # The rules, one by one
 # ---------------------------------------------------------------------------------------------
 
-def test_rule_b_small_member_gets_a_strong_partner_in_every_table() -> None:
+def test_rule_b_small_member_gets_two_strong_partners_in_every_table() -> None:
     """Population pattern: commune 11001 has 3 beneficiaries (primary). The arrondissement's
-    group has a withheld small member and no strong one (b): the published child with the
-    smallest measure >= 5 (11002, 8) is withheld. Then 3 and 8 are withheld: not exposed. The
-    population cell is shared: both indicators, of two variables, withhold both denominators."""
-    rows = (arrondissement("cube_V_patients", 0, 20, {"11001": (0, 3), "11002": (0, 8), "11003": (0, 9)})
-            + arrondissement("cube_W_patients", 0, 20, {"11001": (0, 3), "11002": (0, 8), "11003": (0, 9)}))
+    group has a withheld member above 0 and no strong one (b): the published strong child with
+    the smallest measure (11002, 8) is withheld; still fewer than two strong: 11003 (9) too.
+    The population cell is shared: both indicators, of two variables, withhold the same cells.
+    11001 is small and its parent published: small_cell."""
+    children = {"11001": (0, 3), "11002": (0, 8), "11003": (0, 9), "11004": (0, 10)}
+    rows = arrondissement("cube_V_patients", 0, 30, children) + arrondissement("cube_W_patients", 0, 30, children)
     flags = run(rows)
     for code in ("cube_V_patients", "cube_W_patients"):
         assert flags[(code, "11001", "total")] == "small_cell"
         assert flags[(code, "11002", "total")] == "secondary"
-        assert flags[(code, "11003", "total")] is None
+        assert flags[(code, "11003", "total")] == "secondary"
+        assert flags[(code, "11004", "total")] is None
         assert flags[(code, "11000", "total")] is None
 
 
-def test_rule_a_small_remainder_then_rule_c() -> None:
+def test_rule_a_small_remainder_then_rule_b() -> None:
     """The country's 20 beneficiaries are its regions' 8 + 9 and 3 without a known domicile.
     Nothing is withheld but the remainder is small (a): the region with the smallest measure
-    >= 5 (02000) is withheld; then exactly one member with a measure above 0 is withheld (c):
-    03000 too; then two strong members: not exposed. The country stays published."""
+    (02000) is withheld; then one strong member withheld (b): 03000 too; then two: not exposed.
+    In V's pattern both regions start withheld (5 individuals of 8 and 9: strong). The country
+    stays published."""
     country = ("country", "BE")
     rows = [cells_of("stat_V_patients", *country, None, 10, 20),
             cells_of("stat_V_patients", "region", "02000", country, 5, 8),
@@ -100,34 +105,46 @@ def test_rule_a_small_remainder_then_rule_c() -> None:
     assert flags[("stat_V_patients", "BE", "total")] is None
 
 
-def test_rule_c_variable_cell_starts_withheld_with_its_population_cell() -> None:
-    """Population: 11001 (3 beneficiaries) is small, so 11002 (12) is withheld by (b). In the
-    pattern of V, 11001 has no individual (withheld zero) and 11002 has 8 (withheld strong, from
-    the population): exactly one member with a measure above 0 is withheld (c), so 11003 (10
-    individuals) is withheld, in V's tables only. W (no individual anywhere) is not exposed."""
-    rows = (arrondissement("cube_V_patients", 18, 30, {"11001": (0, 3), "11002": (8, 12), "11003": (10, 15)})
-            + arrondissement("cube_V_volume", 18, 30, {"11001": (0, 3), "11002": (8, 12), "11003": (10, 15)})
-            + arrondissement("cube_W_patients", 0, 30, {"11001": (0, 3), "11002": (0, 12), "11003": (0, 15)}))
+def test_variable_cell_starts_withheld_and_patients_bounded_by_beneficiaries() -> None:
+    """Population: 11001 (3 beneficiaries) is small, so 11004 (10) and 11002 (12) are withheld
+    (b). In V's pattern they start withheld: 11001 (0 individuals), 11002 (8 of 12: strong) and
+    11004 (9 of 10: not strong, it cannot move up by 3). One strong member withheld (b): 11003
+    (10 of 15) is withheld, in V's tables only. W (no individual anywhere) is not exposed."""
+    v = {"11001": (0, 3), "11002": (8, 12), "11003": (10, 15), "11004": (9, 10)}
+    w = {commune: (0, beneficiaries) for commune, (_, beneficiaries) in v.items()}
+    rows = (arrondissement("cube_V_patients", 27, 40, v) + arrondissement("cube_V_volume", 27, 40, v)
+            + arrondissement("cube_W_patients", 0, 40, w))
     flags = run(rows)
+    for code in ("cube_V_patients", "cube_V_volume", "cube_W_patients"):
+        assert flags[(code, "11001", "total")] == "small_cell"
+        assert flags[(code, "11002", "total")] == "secondary"
+        assert flags[(code, "11004", "total")] == "secondary"
+        assert flags[(code, "11000", "total")] is None
+    assert flags[("cube_V_patients", "11003", "total")] == "secondary"
+    assert flags[("cube_V_volume", "11003", "total")] == "secondary"
+    assert flags[("cube_W_patients", "11003", "total")] is None
+
+
+def test_flag_small_cell_on_small_individuals() -> None:
+    """A cell with small individuals, its beneficiaries strong and its parent published, is
+    flagged small_cell, in its patients and volume tables; its two strong partners secondary."""
+    children = {"11001": (2, 20), "11002": (8, 20), "11003": (9, 20)}
+    flags = run(arrondissement("cube_V_patients", 19, 60, children) + arrondissement("cube_V_volume", 19, 60, children))
     for code in ("cube_V_patients", "cube_V_volume"):
         assert flags[(code, "11001", "total")] == "small_cell"
         assert flags[(code, "11002", "total")] == "secondary"
         assert flags[(code, "11003", "total")] == "secondary"
         assert flags[(code, "11000", "total")] is None
-    assert flags[("cube_W_patients", "11001", "total")] == "small_cell"
-    assert flags[("cube_W_patients", "11002", "total")] == "secondary"
-    assert flags[("cube_W_patients", "11003", "total")] is None
 
 
-def test_flag_small_cell_on_small_individuals() -> None:
-    """A cell with small individuals is flagged small_cell, in its patients and volume tables,
-    its beneficiaries being strong."""
-    flags = run(arrondissement("cube_V_patients", 20, 40, {"11001": (2, 20), "11002": (18, 20)})
-                + arrondissement("cube_V_volume", 20, 40, {"11001": (2, 20), "11002": (18, 20)}))
-    for code in ("cube_V_patients", "cube_V_volume"):
-        assert flags[(code, "11001", "total")] == "small_cell"
-        assert flags[(code, "11002", "total")] == "secondary"
-        assert flags[(code, "11000", "total")] is None
+def test_flag_secondary_inside_a_withheld_parent() -> None:
+    """11001 (2) is small; 11002 (18 of 20) is not strong, so the parent (20 of 40) is withheld;
+    then one strong member withheld and no candidate left: nothing more. 11001 lies inside a
+    withheld cell: 'secondary', though small."""
+    flags = run(arrondissement("cube_V_patients", 20, 40, {"11001": (2, 20), "11002": (18, 20)}))
+    assert flags[("cube_V_patients", "11001", "total")] == "secondary"
+    assert flags[("cube_V_patients", "11000", "total")] == "secondary"
+    assert flags[("cube_V_patients", "11002", "total")] is None
 
 
 def test_no_group_without_its_parent() -> None:
@@ -152,9 +169,10 @@ def test_threshold_one_withholds_nothing() -> None:
 def test_cube_and_stat_share_the_variable_cell() -> None:
     """Commune 11001 (8 individuals, 100 beneficiaries) has sectors S1 (3 individuals) and S2
     (0), and 5 individuals without a known sector, in stat_ only. S1 is small; its group (b)
-    has no child >= 5 published, so the commune itself is withheld: in stat_ and in cube_ (its
-    'total' is the same variable cell). There, the commune's age group has exactly one withheld
-    member above 0 (c): band 10-19 (8 individuals) is withheld too, in cube_ only."""
+    has no strong child published, so the commune itself is withheld: in stat_ and in cube_
+    (its 'total' is the same variable cell). There, the commune's age group has one strong
+    member withheld (b): band 10-19 (8 of 60) is withheld too, in cube_ only. The sector group
+    stays exposed with no candidate. S1 lies inside its withheld commune: 'secondary'."""
     commune = ("commune", "11001")
     rows = [cells_of(code, *commune, ARRONDISSEMENT, 8, 100) for code in ("stat_V_patients", "stat_V_volume")]
     rows += [cells_of(code, "statistical_sector", sector, commune, individuals, 30)
@@ -162,8 +180,8 @@ def test_cube_and_stat_share_the_variable_cell() -> None:
     rows += [cells_of("cube_V_patients", *commune, ARRONDISSEMENT, individuals, beneficiaries, band)
              for band, individuals, beneficiaries in (("total", 8, 100), ("0-9", 0, 40), ("10-19", 8, 60))]
     flags = run(rows)
-    assert flags[("stat_V_patients", "S1", "total")] == "small_cell"
-    assert flags[("stat_V_volume", "S1", "total")] == "small_cell"
+    assert flags[("stat_V_patients", "S1", "total")] == "secondary"
+    assert flags[("stat_V_volume", "S1", "total")] == "secondary"
     assert flags[("stat_V_patients", "S2", "total")] is None
     for code in ("stat_V_patients", "stat_V_volume", "cube_V_patients"):
         assert flags[(code, "11001", "total")] == "secondary"
@@ -185,7 +203,7 @@ def national(variable: str, individuals: int, volume: int,
 def test_categories_small_cone_beam_remainder() -> None:
     """All imaging: 50 exams; the categories C1 (20) and C2 (27): 3 exams of cone-beam CT (no
     table) remain, a small remainder in volume (a). The category with the smallest individuals
-    >= 5 (C1, 6) is withheld, then C2 by (c); all imaging stays published. The provider groups
+    (C1, 6) is withheld, then C2 by (b); all imaging stays published. The provider groups
     (P1 + P2 = 50 exams) are another group, not exposed."""
     rows = (national("ALL", 10, 50) + national("C1", 6, 20) + national("C2", 7, 27)
             + national("P1", 6, 25) + national("P2", 8, 25))
@@ -205,26 +223,42 @@ def test_remainder_is_in_volume_not_individuals() -> None:
 
 
 def test_provider_group_small_member() -> None:
-    """P1 has 3 individuals (primary): the provider group (b) withholds P2 (9); the categories'
-    group (C1 + C2 = all imaging's volume) is not touched."""
-    rows = (national("ALL", 12, 40) + national("C1", 6, 20) + national("C2", 7, 20)
-            + national("P1", 3, 10) + national("P2", 9, 30))
+    """P1 has 3 individuals (primary): the provider group (b) withholds P3 (8), then P2 (9);
+    the categories' group (C1 + C2 = all imaging's volume) is not touched."""
+    rows = (national("ALL", 20, 40) + national("C1", 6, 20) + national("C2", 7, 20)
+            + national("P1", 3, 10) + national("P2", 9, 15) + national("P3", 8, 15))
     flags = run(rows)
     assert flags[("stat_P1_patients", "BE", "total")] == "small_cell"
     assert flags[("stat_P2_volume", "BE", "total")] == "secondary"
+    assert flags[("stat_P3_volume", "BE", "total")] == "secondary"
     for variable in ("ALL", "C1", "C2"):
         assert flags[(f"stat_{variable}_volume", "BE", "total")] is None
 
 
-def test_relation_candidates_tie_on_the_variable() -> None:
-    """C3 is small (3 individuals); C1 and C2 both have 6 individuals and the same
-    beneficiaries (same unit): the cell key's last part, the variable, breaks the tie: C1 is
-    withheld, then the group has a strong member withheld and C2 stays published."""
-    rows = national("ALL", 15, 45) + national("C1", 6, 20) + national("C2", 6, 20) + national("C3", 3, 5)
+def test_partner_needs_partners_in_its_other_groups() -> None:
+    """P1 (3) small, P2 (9) the only strong child: P2, then all imaging (12) are withheld in the
+    provider group; all imaging then needs a second strong member in the categories' group:
+    C1 (6). P1 lies inside withheld all imaging: 'secondary'."""
+    rows = (national("ALL", 12, 40) + national("C1", 6, 20) + national("C2", 7, 20)
+            + national("P1", 3, 10) + national("P2", 9, 30))
     flags = run(rows)
-    assert flags[("stat_C3_volume", "BE", "total")] == "small_cell"
-    assert flags[("stat_C1_volume", "BE", "total")] == "secondary"
+    assert flags[("stat_P1_patients", "BE", "total")] == "secondary"
+    for variable in ("P2", "ALL", "C1"):
+        assert flags[(f"stat_{variable}_volume", "BE", "total")] == "secondary"
     assert flags[("stat_C2_volume", "BE", "total")] is None
+
+
+def test_relation_candidates_tie_on_the_variable() -> None:
+    """C4 is small (3 individuals); C1, C2 and C3 have 6 individuals and the same beneficiaries
+    (same unit): the cell key's last part, the variable, breaks the tie: C1, then C2 are
+    withheld; with two strong members withheld, C3 stays published."""
+    rows = (national("ALL", 21, 65) + national("C1", 6, 20) + national("C2", 6, 20) + national("C3", 6, 20)
+            + national("C4", 3, 5))
+    flags = run(rows)
+    assert flags[("stat_C4_volume", "BE", "total")] == "small_cell"
+    assert flags[("stat_C1_volume", "BE", "total")] == "secondary"
+    assert flags[("stat_C2_volume", "BE", "total")] == "secondary"
+    assert flags[("stat_C3_volume", "BE", "total")] is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,47 +266,53 @@ def test_relation_candidates_tie_on_the_variable() -> None:
 # ---------------------------------------------------------------------------------------------
 
 def test_candidate_smallest_measure_then_fewer_beneficiaries_then_key() -> None:
-    """11001 is small (4). Children >= 5: 11002 (9), 11003 and 11004 (7 each, 30 and 20
-    beneficiaries), 11005 (7, 20). The smallest measure is 7; fewer beneficiaries leaves 11004
-    and 11005; the cell key (geo_code) picks 11004."""
-    children = {"11001": (4, 20), "11002": (9, 20), "11003": (7, 30), "11004": (7, 20), "11005": (7, 20)}
-    flags = run(arrondissement("cube_V_patients", 34, 110, children))
+    """11001 is small (4). Strong children: 11006 (6, 40 beneficiaries), 11002..11005 (7 each;
+    20, 30, 20, 20 beneficiaries). First the smallest measure: 11006; then among the 7s fewer
+    beneficiaries leaves 11002, 11004 and 11005, and the cell key (geo_code) picks 11002."""
+    children = {"11001": (4, 20), "11002": (7, 20), "11003": (7, 30), "11004": (7, 20), "11005": (7, 20),
+                "11006": (6, 40)}
+    flags = run(arrondissement("cube_V_patients", 38, 150, children))
     assert flags[("cube_V_patients", "11001", "total")] == "small_cell"
-    assert [commune for commune in children if flags[("cube_V_patients", commune, "total")] == "secondary"] == ["11004"]
+    assert [commune for commune in children
+            if flags[("cube_V_patients", commune, "total")] == "secondary"] == ["11002", "11006"]
 
 
 def test_candidate_key_orders_the_age_bands() -> None:
     """In an age group the children share the unit: the band (as text) breaks the tie."""
     rows = [cells_of("cube_V_patients", *ARRONDISSEMENT, None, individuals, 50, band)
-            for band, individuals in (("total", 16), ("0-9", 2), ("20-29", 7), ("10-19", 7))]
+            for band, individuals in (("total", 23), ("0-9", 2), ("30-39", 7), ("20-29", 7), ("10-19", 7))]
     flags = run(rows)
     assert flags[("cube_V_patients", "11000", "10-19")] == "secondary"
-    assert flags[("cube_V_patients", "11000", "20-29")] is None
+    assert flags[("cube_V_patients", "11000", "20-29")] == "secondary"
+    assert flags[("cube_V_patients", "11000", "30-39")] is None
 
 
 def test_candidate_parent_when_no_child_is_strong() -> None:
-    """11001 (2) and 11002 (4) are small, 11003 has no individual: no child >= 5, so the
-    published parent (6) is withheld; then a strong member is withheld: done."""
+    """11001 (2) and 11002 (4) are small, 11003 has no individual: no strong child, so the
+    published parent (6) is withheld; then no candidate is left."""
     flags = run(arrondissement("cube_V_patients", 6, 30, {"11001": (2, 10), "11002": (4, 10), "11003": (0, 10)}))
     assert flags[("cube_V_patients", "11000", "total")] == "secondary"
+    assert flags[("cube_V_patients", "11001", "total")] == "secondary"
     assert flags[("cube_V_patients", "11003", "total")] is None
 
 
-def test_candidate_fewest_beneficiaries_when_parent_withheld() -> None:
-    """The parent (3) and 11001 (3) are small; 11002 (0 individuals, 12 beneficiaries) and 11003
-    (0, 10): no child >= 5 and the parent withheld, so the published child with the fewest
-    beneficiaries: 11003, then, the group still exposed (only small or zero members withheld),
-    11002; then nothing is left to withhold."""
+def test_candidate_nothing_when_no_strong_child_and_parent_withheld() -> None:
+    """The parent (3) and 11001 (3) are small; 11002 and 11003 have no individual: no strong
+    child and the parent withheld: nothing more is withheld (no zero child any more)."""
     flags = run(arrondissement("cube_V_patients", 3, 30, {"11001": (3, 8), "11002": (0, 12), "11003": (0, 10)}))
     assert flags[("cube_V_patients", "11000", "total")] == "small_cell"
-    assert flags[("cube_V_patients", "11003", "total")] == "secondary"
-    assert flags[("cube_V_patients", "11002", "total")] == "secondary"
+    assert flags[("cube_V_patients", "11001", "total")] == "secondary"
+    assert flags[("cube_V_patients", "11002", "total")] is None
+    assert flags[("cube_V_patients", "11003", "total")] is None
 
 
 def test_age_and_geography_groups_together() -> None:
-    """Bands 0-9 (2 individuals) of 11001 and 11002 are small; in the same round each commune's
-    age group withholds its band 10-19 and the arrondissement's age group its own 10-19; the
-    arrondissement's 0-9 group (all its members small and withheld) has nothing left to give."""
+    """Bands 0-9 (2 individuals) of 11001 and 11002 and of the arrondissement (4) are small;
+    the communes' 10-19 (13 of 15) are not strong. Round 1: each commune's age group withholds
+    its total, the arrondissement's its 10-19 (26 of 30). Round 2: the arrondissement's age
+    group (one strong withheld) its total. The communes' totals and the arrondissement's make
+    the geography group safe; the other exposed groups have no candidate. Every small cell
+    lies inside a withheld one: all 'secondary'."""
     rows = arrondissement("cube_V_patients", 30, 60, {"11001": (15, 30), "11002": (15, 30)})
     for commune in ("11001", "11002"):
         rows += [cells_of("cube_V_patients", "commune", commune, ARRONDISSEMENT, individuals, 15, band)
@@ -280,13 +320,12 @@ def test_age_and_geography_groups_together() -> None:
     rows += [cells_of("cube_V_patients", *ARRONDISSEMENT, None, individuals, 30, band)
              for band, individuals in (("0-9", 4), ("10-19", 26))]
     flags = run(rows)
-    assert flags[("cube_V_patients", "11001", "10-19")] == "secondary"
-    assert flags[("cube_V_patients", "11002", "10-19")] == "secondary"
-    # The arrondissement's 0-9 (4) is small itself; its age group (total 30, 4 withheld small)
-    # gives up 10-19 (26).
-    assert flags[("cube_V_patients", "11000", "0-9")] == "small_cell"
+    for geo in ("11000", "11001", "11002"):
+        assert flags[("cube_V_patients", geo, "total")] == "secondary"
+        assert flags[("cube_V_patients", geo, "0-9")] == "secondary"
     assert flags[("cube_V_patients", "11000", "10-19")] == "secondary"
-    assert flags[("cube_V_patients", "11000", "total")] is None
+    assert flags[("cube_V_patients", "11001", "10-19")] is None
+    assert flags[("cube_V_patients", "11002", "10-19")] is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,39 +373,48 @@ def naive_suppress(cells: pd.DataFrame, threshold: int) -> list[str | None]:
             result.append((parent, children, remainder))
         return result
 
-    def settle(pattern: dict[tuple[Any, ...], dict[str, Any]], relations: bool, withheld: set[Any]) -> set[Any]:
+    def strong(cell: dict[str, Any], relations: bool) -> bool:
+        bounded = not relations or cell["beneficiaries"] - cell["measure"] >= threshold - 2
+        return bool(cell["measure"] >= threshold and bounded)
+
+    def settle(pattern: dict[tuple[Any, ...], dict[str, Any]], relations: bool,
+               withheld: set[Any]) -> tuple[set[Any], set[Any]]:
+        """(withheld cells, cells with a withheld parent) at the end."""
         all_groups = groups(pattern, relations)
         while True:
             new = set()
             for parent, children, remainder in all_groups:
-                held = [pattern[member]["measure"] for member in [parent, *children] if member in withheld]
-                exposed = ((not held and remainder in small) or (any(m in small for m in held)
-                                                                 and not any(m >= threshold for m in held))
-                           or sum(m > 0 for m in held) == 1)
+                held = [pattern[member] for member in [parent, *children] if member in withheld]
+                exposed = ((not held and remainder in small)
+                           or (any(cell["measure"] > 0 for cell in held)
+                               and sum(strong(cell, relations) for cell in held) < 2))
                 if not exposed:
                     continue
-                open_children = [child for child in children if child not in withheld]
-                strong = [child for child in open_children if pattern[child]["measure"] >= threshold]
-                if strong:
-                    new.add(min(strong, key=lambda c: (pattern[c]["measure"], pattern[c]["beneficiaries"],
-                                                       c[3], c[4], c[0])))
+                candidates = [child for child in children
+                              if child not in withheld and strong(pattern[child], relations)]
+                if candidates:
+                    new.add(min(candidates, key=lambda c: (pattern[c]["measure"], pattern[c]["beneficiaries"],
+                                                           c[3], c[4], c[0])))
                 elif parent not in withheld:
                     new.add(parent)
-                elif open_children:
-                    new.add(min(open_children, key=lambda c: (pattern[c]["beneficiaries"], c[3], c[4], c[0])))
             if not new:
-                return withheld
+                return withheld, {child for parent, children, _ in all_groups if parent in withheld
+                                  for child in children}
             withheld = withheld | new
 
-    population_withheld = settle(population, False, {key for key, cell in population.items()
-                                                     if cell["measure"] in small})
-    variable_withheld = settle(variables, True, {key for key, cell in variables.items()
-                                                 if cell["measure"] in small or ("", *key[1:]) in population_withheld})
+    population_withheld, population_covered = settle(
+        population, False, {key for key, cell in population.items() if cell["measure"] in small})
+    variable_withheld, variable_covered = settle(
+        variables, True, {key for key, cell in variables.items()
+                          if cell["measure"] in small or ("", *key[1:]) in population_withheld})
     flags: list[str | None] = []
     for row in rows:
         unit = (row["year"], row["geo_level"], row["geo_code"], row["age_band"])
-        if ("", *unit) in population_withheld or (variable_of[row["indicator_code"]], *unit) in variable_withheld:
-            flags.append("small_cell" if row["denominator"] in small or row["individuals"] in small else "secondary")
+        variable = (variable_of[row["indicator_code"]], *unit)
+        if ("", *unit) in population_withheld or variable in variable_withheld:
+            small_cell = ((row["denominator"] in small and ("", *unit) not in population_covered)
+                          or (row["individuals"] in small and variable not in variable_covered))
+            flags.append("small_cell" if small_cell else "secondary")
         else:
             flags.append(None)
     return flags
@@ -389,9 +437,9 @@ def random_cells(seed: int) -> pd.DataFrame:
     rows = []
     for year, (level, geo, parent) in itertools.product((2015, 2016), units):
         for band in (("total",) if level == "statistical_sector" else ("total", "0-9", "10-19")):
-            beneficiaries = int(rng.integers(1, 14))
+            beneficiaries = int(rng.integers(1, 60))
             for variable in ("ALL", "C1", "C2", "P1", "P2", "V"):
-                individuals, volume = int(rng.integers(0, 12)), int(rng.integers(0, 40))
+                individuals, volume = int(rng.integers(0, 30)), int(rng.integers(0, 80))
                 kinds = ["stat"] if band == "total" else []
                 kinds += ["cube"] if level != "statistical_sector" else []
                 rows += [cells_of(f"{kind}_{variable}_{measure}", level, geo, parent, individuals, beneficiaries,
