@@ -27,7 +27,8 @@ from pathlib import Path
 import duckdb
 import yaml  # type: ignore[import-untyped]  # no stubs in requirements.txt
 
-from scripts.quarantine_causes import likely_cause
+from scripts.quarantine_causes import files_of, likely_cause
+from scripts.run_errors import RunFailure
 
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 
@@ -71,7 +72,9 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _label(source: str, year: int | None) -> str:
-    return f"{source} {year}" if year is not None else f"{source} with a year that does not parse"
+    if year is not None:
+        return f"{source} {year}"
+    return "claims with no readable service date" if source == "claims" else "beneficiaries with no readable year"
 
 
 Counts = dict[tuple[str, int | None], tuple[int, int]]  # (source, year) -> (rows read, rows quarantined)
@@ -114,9 +117,10 @@ def _quarantine_findings(connection: duckdb.DuckDBPyConnection, counts: Counts, 
         if rows >= limits.min_rows and rows > limits.max_reason_share * whole:
             flagged.add((source, year))
             noun = _NOUNS[source]
+            files = f" (in {files_of(connection, source, reason, year)})" if year is None else ""
             findings.append(Finding(
                 f"{_label(source, year)}: {_percent(rows, whole)} of the {noun} ({rows:,} of {whole:,}) "
-                f"quarantined as {reason}", likely_cause(connection, source, reason, year)))
+                f"quarantined as {reason}{files}", likely_cause(connection, source, reason, year)))
     for (source, year), (read, quarantined) in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         if (source, year) in flagged or year is None or year not in years:
             continue
@@ -169,3 +173,25 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> 
     if previous is not None:
         findings += _volume_findings(counts, previous, limits)
     return findings
+
+
+def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
+    """What the publication table records of the gate ('passed', or the override and what was
+    found); RunFailure (exit 2) listing the findings when they stop the run.
+
+    database is the working database in place, the previous build, for the volumes.
+    """
+    findings = check_build(building, previous_volumes(database), load_thresholds())
+    if not findings:
+        print("[run] plausibility gate: passed", flush=True)
+        return "passed"
+    listing = "\n".join(f"    - {finding}" for finding in findings)
+    if accept is None:
+        raise RunFailure(
+            f"the build looks wrong, so nothing was published (README \"Plausibility gate\"):\n{listing}",
+            f"the extract in {raw_dir}; thresholds: the gate_* vars of dbt_project.yml",
+            "correct the extract and run again; if these figures are right, run again with "
+            "--accept-quarantine \"<why>\" to publish anyway (recorded in the publication table)", exit_code=2)
+    print(f"[run] plausibility gate overridden with --accept-quarantine; it found:\n{listing}", flush=True)
+    found = "; ".join(finding.what for finding in findings)
+    return f"overridden with --accept-quarantine: {accept or 'no note given'}; found: {found}"

@@ -143,7 +143,7 @@ def person_id_mismatch(connection: duckdb.DuckDBPyConnection, year: int | None) 
     return "the ids look alike but do not meet: pseudonymised with different keys, or the files of different years?"
 
 
-def _files(connection: duckdb.DuckDBPyConnection, source: str, reason: str, year: int | None) -> str:
+def files_of(connection: duckdb.DuckDBPyConnection, source: str, reason: str, year: int | None) -> str:
     table, year_column = _TABLES[source]
     rows = connection.execute(
         f"select regexp_extract(source_file, '[^/\\\\]+$'), count(*) from {table}"
@@ -160,7 +160,7 @@ def likely_cause(connection: duckdb.DuckDBPyConnection, source: str, reason: str
     if reason == "person_not_in_population":
         return person_id_mismatch(connection, year)
     if reason in _COPY_REASONS:
-        return f"rows delivered twice: the same file twice, or overlapping files? (in {_files(connection, source, reason, year)})"
+        return f"rows delivered twice: the same file twice, or overlapping files? (in {files_of(connection, source, reason, year)})"
     columns = _TEXT_COLUMNS.get((source, reason))
     if columns is None:
         return f"see {_TABLES[source][0]} in the working database"

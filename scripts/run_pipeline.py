@@ -187,25 +187,10 @@ def remove_build(building: Path) -> None:
 def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
     """What the publication table records of the gate; RunFailure (exit 2) when it stops the run."""
     try:
-        findings = plausibility_gate.check_build(building, plausibility_gate.previous_volumes(database),
-                                                 plausibility_gate.load_thresholds())
+        return plausibility_gate.verdict(building, database, raw_dir, accept)
     except BaseException:
         remove_build(building)
         raise
-    if not findings:
-        print("[run] plausibility gate: passed", flush=True)
-        return "passed"
-    listing = "\n".join(f"    - {finding}" for finding in findings)
-    if accept is None:
-        remove_build(building)
-        raise run_errors.RunFailure(
-            f"the build looks wrong, so nothing was published (README \"Plausibility gate\"):\n{listing}",
-            f"the extract in {raw_dir}; thresholds: the gate_* vars of dbt_project.yml",
-            "correct the extract and run again; if these figures are right, run again with "
-            "--accept-quarantine \"<why>\" to publish anyway (recorded in the publication table)", exit_code=2)
-    print(f"[run] plausibility gate overridden with --accept-quarantine; it found:\n{listing}", flush=True)
-    found = "; ".join(finding.what for finding in findings)
-    return f"overridden with --accept-quarantine: {accept or 'no note given'}; found: {found}"
 
 
 def build_database(raw_dir: Path, building: Path, file_format: str) -> int:
