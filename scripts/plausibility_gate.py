@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import yaml  # type: ignore[import-untyped]  # no stubs in requirements.txt
+import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in requirements.txt
 
 from scripts.quarantine_causes import files_of, likely_cause
 from scripts.run_errors import RunFailure

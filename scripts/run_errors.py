@@ -15,15 +15,16 @@ import re
 import shutil
 import signal
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import duckdb
 
 UNCHANGED = "The working database, the published database and the exports were left as they were."
 # What DuckDB says when the disk under its temporary directory, or the limit set on it, is full.
-_DISK_FULL = re.compile(r"No space left on device|max_temp_directory_size|Failed to create directory",
+_DISK_FULL = re.compile(r"No space left on device|max_temp_directory_size|failed to offload data block|Failed to create directory",
                         re.IGNORECASE)
 _QUOTED_PATH = re.compile(r'"(/[^"]+)"')
 _USED = re.compile(r"\(([\d.]+ \w+)/([\d.]+ \w+) used\)")
@@ -43,13 +44,21 @@ class RunFailure(Exception):
 
 
 class Interrupted(BaseException):
-    """SIGTERM, raised like KeyboardInterrupt so that every step removes its temporary files."""
+    """SIGTERM or SIGINT, raised like KeyboardInterrupt so that every step removes its temporary files."""
 
 
-def raise_on_termination() -> None:
+@contextmanager
+def interrupts_raised() -> Iterator[None]:
+    """Within the block, both signals raise Interrupted: SIGINT too, since a shell that started
+    the run in the background has it ignored, and Python then raises no KeyboardInterrupt."""
     def handler(signum: int, frame: FrameType | None) -> None:
         raise Interrupted(signal.Signals(signum).name)
-    signal.signal(signal.SIGTERM, handler)
+    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, disposition in previous.items():
+            signal.signal(signum, disposition)
 
 
 def _size(size: float) -> str:

@@ -317,9 +317,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    run_errors.raise_on_termination()
     try:
-        return run(args)
+        with run_errors.interrupts_raised():
+            return run(args)
     except Exception as error:  # noqa: BLE001 - every failure becomes one message
         failure = run_errors.explain(error, temp_directory(building_path(args.database.resolve())),
                                      extract_bytes(args.raw_dir.resolve()))
