@@ -125,9 +125,11 @@ def _quarantine_findings(connection: duckdb.DuckDBPyConnection, counts: Counts, 
         if (source, year) in flagged or year is None or year not in years:
             continue
         if quarantined >= limits.min_rows and quarantined > limits.max_quarantined_share * read:
+            largest = ", ".join(f"{reason} {rows:,}" for reason_source, reason_year, reason, rows in reasons
+                                if (reason_source, reason_year) == (source, year))
             findings.append(Finding(f"{source} {year}: {_percent(quarantined, read)} of the {_NOUNS[source]} "
                                     f"({quarantined:,} of {read:,}) quarantined, for several reasons",
-                                    "see the reasons printed above"))
+                                    f"by reason: {largest}"))
     return findings
 
 

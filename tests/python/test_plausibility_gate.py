@@ -167,3 +167,16 @@ def test_a_rejected_extract_changes_no_output_and_the_override_is_recorded(
     assert recorded[0].startswith("overridden with --accept-quarantine: dates fixed upstream next month; found: "
                                   "claims with no readable service date: ")
     assert "spreadsheet" not in recorded[0]  # counts only, no delivered value
+
+
+def test_many_reasons_each_under_its_threshold_add_up(build_copy: Path) -> None:
+    reasons = ["invalid_quantity", "invalid_nomenclature_code", "duplicate_claim_line"]
+    edit(build_copy, *[
+        f"insert into quarantined_claims select source_file, service_year, '{reason}', 'x', false, person_id,"
+        " service_date_text, nomenclature_code_text, quantity_text, provider_profession, provider_qualification,"
+        f" billing_practice_id from int_claim_lines_checked where service_year = 2016 limit 110" for reason in reasons
+    ], "update extract_reconciliation set rows_quarantined = rows_quarantined + 330, rows_used = rows_used - 330"
+       " where source_name = 'claims' and year = 2016")
+    [finding] = findings(build_copy)
+    assert finding.startswith("claims 2016: ") and "quarantined, for several reasons; by reason: " in finding
+    assert all(reason in finding for reason in reasons)
