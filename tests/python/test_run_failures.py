@@ -194,3 +194,20 @@ def test_an_interrupted_build_cleans_up_and_a_rerun_succeeds(
         assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
         assert sorted(p.name for p in out.iterdir()) == OUTPUTS
         assert snapshot(out)["atlas_published.duckdb"] != before["atlas_published.duckdb"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_a_read_only_output_folder_cannot_be_written(
+    previous_outputs: tuple[Path, Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir, out, before = previous_outputs
+    monkeypatch.setattr(pipeline, "dbt_build", no_stand_in)
+    out.chmod(0o500)
+    try:
+        assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 1
+    finally:
+        out.chmod(0o700)
+    text = message(capsys.readouterr().err)
+    assert text.startswith("an output cannot be written: Permission denied") and str(out) in text
+    assert snapshot(out) == before
