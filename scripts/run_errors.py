@@ -88,6 +88,8 @@ def disk_full(message: str, temp_directory: Path, extract_bytes: int) -> RunFail
     """The build ran out of disk while DuckDB spilled to its temporary directory."""
     quoted = _QUOTED_PATH.search(message)
     where = Path(quoted.group(1)) if quoted else temp_directory
+    if where.name.startswith("duckdb_temp"):  # a spill file: its folder is what to free or move
+        where = where.parent
     used = _USED.search(message)
     if used:
         needed = (f"DuckDB had used {used.group(1)} of the {used.group(2)} it may spill there "
@@ -99,7 +101,7 @@ def disk_full(message: str, temp_directory: Path, extract_bytes: int) -> RunFail
         f"the disk filled up while DuckDB was spilling to its temporary directory ({message})",
         f"{where} ({needed})",
         "free space on that disk, or set ATLAS_DUCKDB_TEMP_DIRECTORY to a folder on a disk with more room "
-        "(or ATLAS_DUCKDB_PATH to build there), then run again")
+        "(or --database to build on that disk), then run again")
 
 
 def _not_writable(error: OSError) -> RunFailure:
