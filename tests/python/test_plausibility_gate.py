@@ -21,7 +21,7 @@ from test_run_pipeline import built_outputs, output_args, previous_outputs, run_
 
 sys.path.insert(0, str(PROJECT_DIR))
 from scripts import plausibility_gate as gate  # noqa: E402
-from scripts.quarantine_causes import describe_values  # noqa: E402
+from scripts.quarantine_causes import describe_values, person_id_mismatch  # noqa: E402
 
 LIMITS = gate.load_thresholds()
 
@@ -180,3 +180,23 @@ def test_many_reasons_each_under_its_threshold_add_up(build_copy: Path) -> None:
     [finding] = findings(build_copy)
     assert finding.startswith("claims 2016: ") and "quarantined, for several reasons; by reason: " in finding
     assert all(reason in finding for reason in reasons)
+
+
+@pytest.mark.parametrize("claim_ids, population_ids, expected", [
+    (["800", "2185", "2316"], ["0000800", "0002185", "0002316"], "only by leading zeros (3 ids match"),
+    (["P-800", "P-2185"], ["P800", "P2185"], "only by spaces or dashes"),
+    (["123456789", "223456789"], ["P00000800", "P00002185"],
+     "another form in each file (claims: 9 characters, digits only; population: 9 characters, letters and digits)"),
+])
+def test_claims_that_find_nobody_compare_the_ids_of_the_two_files(
+    claim_ids: list[str], population_ids: list[str], expected: str
+) -> None:
+    with duckdb.connect() as connection:
+        connection.execute("create table quarantined_claims (reason_code varchar, service_year integer,"
+                           " person_id varchar)")
+        connection.execute("create table int_beneficiary_rows_checked (person_id varchar)")
+        connection.executemany("insert into quarantined_claims values ('person_not_in_population', 2016, ?)",
+                               [[value] for value in claim_ids])
+        connection.executemany("insert into int_beneficiary_rows_checked values (?)",
+                               [[value] for value in population_ids])
+        assert expected in person_id_mismatch(connection, 2016)
