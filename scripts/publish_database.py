@@ -70,7 +70,12 @@ PUBLICATION_COLUMNS = (
     ("checksum", "VARCHAR",
      "Checksum of the table's rows, in any order: the bitwise xor of md5_number(cast(row as varchar)) "
      "over its rows, in decimal ('0' for an empty table); see checksum_sql in scripts/publish_database.py."),
+    ("plausibility_gate", "VARCHAR",
+     "The plausibility gate of the run command (README \"Plausibility gate\"): 'passed'; or 'overridden with "
+     "--accept-quarantine', the note given and what the gate found; or 'not run' when published by "
+     "scripts/publish_database.py alone. The same in every row."),
 )
+GATE_NOT_RUN = "not run: published by scripts/publish_database.py from an existing working database"
 PUBLICATION_COMMENT = (
     "What this file holds: one row per published table, with its row count and checksum, and when "
     "and under which publication_id the file was published. A reader can check that the tables it "
@@ -190,7 +195,8 @@ def _copy_table(connection: duckdb.DuckDBPyConnection, table: str) -> None:
             connection.execute(f"comment on column {target}.{quote_identifier(name)} is {quote_literal(comment)}")
 
 
-def _write_publication_table(connection: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> Publication:
+def _write_publication_table(connection: duckdb.DuckDBPyConnection, tables: Sequence[str],
+                             gate: str) -> Publication:
     publication_id = str(uuid.uuid4())
     published_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     published = []
@@ -202,8 +208,8 @@ def _write_publication_table(connection: duckdb.DuckDBPyConnection, tables: Sequ
     definitions = ", ".join(f"{name} {data_type} not null" for name, data_type, _ in PUBLICATION_COLUMNS)
     connection.execute(f"create table published.main.{PUBLICATION_TABLE} ({definitions})")
     connection.executemany(
-        f"insert into published.main.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
-        [[publication_id, published_at, t.name, t.row_count, t.checksum] for t in published],
+        f"insert into published.main.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
+        [[publication_id, published_at, t.name, t.row_count, t.checksum, gate] for t in published],
     )
     connection.execute(f"comment on table published.main.{PUBLICATION_TABLE} is {quote_literal(PUBLICATION_COMMENT)}")
     for name, _, comment in PUBLICATION_COLUMNS:
@@ -211,7 +217,7 @@ def _write_publication_table(connection: duckdb.DuckDBPyConnection, tables: Sequ
     return Publication(publication_id, published_at, tuple(published))
 
 
-def write_published_database(working: Path, destination: Path) -> Publication:
+def write_published_database(working: Path, destination: Path, gate: str = GATE_NOT_RUN) -> Publication:
     """Write the published database to destination (a new file) from the working database."""
     if not working.exists():
         raise PublishError(f"no working database at {working}")
@@ -223,7 +229,7 @@ def write_published_database(working: Path, destination: Path) -> Publication:
         connection.execute("begin transaction")
         for table in tables:
             _copy_table(connection, table)
-        publication = _write_publication_table(connection, tables)
+        publication = _write_publication_table(connection, tables, gate)
         connection.execute("commit")
         # Self-contained: everything in the file, no write-ahead log beside it.
         connection.execute("checkpoint published")
@@ -367,7 +373,8 @@ class StagedPublication:
             shutil.rmtree(self.exports, ignore_errors=True)
 
 
-def stage_publication(working: Path, published: Path, export_dir: Path | None) -> StagedPublication:
+def stage_publication(working: Path, published: Path, export_dir: Path | None,
+                      gate: str = GATE_NOT_RUN) -> StagedPublication:
     """Write and check the published database and the exports beside their destinations.
 
     Nothing in place is touched: on any error the temporary files are removed and it raises.
@@ -378,7 +385,7 @@ def stage_publication(working: Path, published: Path, export_dir: Path | None) -
     staged_database = temporary_path(published, "publishing")
     staged_exports = temporary_path(export_dir, "writing") if export_dir is not None else None
     try:
-        publication = write_published_database(working, staged_database)
+        publication = write_published_database(working, staged_database, gate)
         problems = check_published_database(staged_database)
         if problems:
             raise PublishError("the published database failed its checks:\n  " + "\n  ".join(problems))

@@ -6,8 +6,9 @@ if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
     echo "usage: bash scripts/run.sh [run_pipeline options]"
     echo "Creates or reuses .venv, then runs scripts/run_pipeline.py (its options below)."
     echo
-    python3 "$(dirname "$0")/run_pipeline.py" --help
-    exit 0
+    # The options are run_pipeline.py's own, which needs the virtualenv's packages to start.
+    source "$(dirname "$0")/bootstrap.sh" >&2
+    exec python scripts/run_pipeline.py --help
 fi
 source "$(dirname "$0")/bootstrap.sh"
 exec python scripts/run_pipeline.py "$@"

@@ -5,14 +5,18 @@ Called by scripts/run.sh inside the project's virtualenv. The steps, in order:
 1. the raw extract: generated if the raw directory holds none;
 2. `dbt build` (models and every test) into a temporary file beside the working database
    (`<name>.building.duckdb`); if it fails, that file is deleted and nothing else is touched;
-3. the published database and the exports are written under temporary names and checked
+3. the plausibility gate (scripts/plausibility_gate.py): a build that departs from what real
+   extracts look like stops the run (exit 2) unless --accept-quarantine is given;
+4. the published database and the exports are written under temporary names and checked
    (scripts/publish_database.py);
-4. everything moves into place: the new build onto the working database, the new published
+5. everything moves into place: the new build onto the working database, the new published
    file into published/ with the published path's link swapped onto it (readers holding the
    old version keep it), the new export folder onto the old one;
-5. a summary of what was written.
+6. a summary of what was written.
 
-Paths come from the options, else from ATLAS_RAW_DIR / ATLAS_DUCKDB_PATH /
+One run at a time per set of outputs (a lock file beside each). Whatever stops a run ends in
+one message (what, where, what to do) and exit 2 for a problem of the input, 1 otherwise, with
+the outputs as they were (scripts/run_errors.py). Paths come from the options, else from ATLAS_RAW_DIR / ATLAS_DUCKDB_PATH /
 ATLAS_PUBLISHED_DUCKDB_PATH / ATLAS_EXPORT_DIR, else the defaults under data/.
 """
 
@@ -20,9 +24,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -34,7 +40,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from scripts import publish_database  # noqa: E402
+from scripts import plausibility_gate, publish_database, run_errors, run_lock  # noqa: E402
 from scripts.check_raw_extract import FORMATS, SOURCES, check_extract, report, source_files  # noqa: E402
 
 def has_raw_files(raw_dir: Path) -> bool:
@@ -42,21 +48,63 @@ def has_raw_files(raw_dir: Path) -> bool:
 
 
 def generate(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int) -> None:
+    """Generate beside raw_dir, then move the files in: an interrupted generation must not leave
+    half an extract that the next run would take for a delivery."""
     print(f"[run] {raw_dir} holds no extract: generating synthetic data "
           f"({persons:,} persons, {first_year}-{last_year}, seed {seed})", flush=True)
+    staging = raw_dir.with_name(raw_dir.name + ".generating")
+    shutil.rmtree(staging, ignore_errors=True)
     command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"),
-               "--out-dir", str(raw_dir), "--persons", str(persons), "--first-year", str(first_year),
+               "--out-dir", str(staging), "--persons", str(persons), "--first-year", str(first_year),
                "--last-year", str(last_year), "--seed", str(seed)]
-    subprocess.run(command, check=True)
+    try:
+        subprocess.run(command, check=True)
+        for path in sorted(staging.iterdir()):
+            os.replace(path, raw_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def temp_directory(database: Path) -> Path:
+    """Where DuckDB spills during the build (profiles.yml: the same default)."""
+    return Path(os.environ.get("ATLAS_DUCKDB_TEMP_DIRECTORY", f"{database}.tmp"))
+
+
+def dbt_command() -> list[str]:
+    return [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
+            "--project-dir", str(PROJECT_DIR)]
+
+
+def run_echoed(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
+    """Run command, echoing its output as it comes, and keep the output to read its errors."""
+    lines: list[str] = []
+    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace") as process:
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                lines.append(line)
+        except BaseException:  # interrupted: the child must not go on writing the build
+            process.kill()
+            process.wait()
+            raise
+    return process.returncode, lines
+
+
+def extract_bytes(raw_dir: Path) -> int:
+    return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
 
 
 def dbt_build(raw_dir: Path, database: Path, file_format: str) -> int:
     env = {**os.environ, "ATLAS_RAW_DIR": str(raw_dir), "ATLAS_RAW_FORMAT": file_format,
            "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR)]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
-    return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode
+    returncode, lines = run_echoed(dbt_command(), env)
+    full = run_errors.disk_full_line(lines) if returncode else None
+    if full:
+        raise run_errors.disk_full(full, temp_directory(database), extract_bytes(raw_dir))
+    return returncode
 
 
 def table_summary(database: Path) -> list[tuple[str, str, int]]:
@@ -130,6 +178,21 @@ def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> str | None:
     return check.file_format
 
 
+def remove_build(building: Path) -> None:
+    """The temporary build, its write-ahead log and what DuckDB spilled beside it."""
+    publish_database.remove_database_file(building)
+    shutil.rmtree(temp_directory(building), ignore_errors=True)
+
+
+def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
+    """What the publication table records of the gate; RunFailure (exit 2) when it stops the run."""
+    try:
+        return plausibility_gate.verdict(building, database, raw_dir, accept)
+    except BaseException:
+        remove_build(building)
+        raise
+
+
 def build_database(raw_dir: Path, building: Path, file_format: str) -> int:
     """`dbt build` into the temporary file; on failure delete it (the outputs in place stay as they are)."""
     building.parent.mkdir(parents=True, exist_ok=True)
@@ -141,21 +204,22 @@ def build_database(raw_dir: Path, building: Path, file_format: str) -> int:
             with duckdb.connect(str(building)) as connection:
                 connection.execute("checkpoint")
     except BaseException:
-        publish_database.remove_database_file(building)
+        remove_build(building)
         raise
     if returncode != 0:
-        publish_database.remove_database_file(building)
+        remove_build(building)
         print(f"[run] dbt build failed (exit {returncode}); see the messages above and logs/dbt.log. "
               "The working database, the published database and the exports were left as they were.",
               file=sys.stderr)
     return returncode
 
 
-def stage_publication(building: Path, published: Path, export_dir: Path) -> publish_database.StagedPublication | None:
+def stage_publication(building: Path, published: Path, export_dir: Path,
+                      gate: str) -> publish_database.StagedPublication | None:
     """Write and check the published database and exports under temporary names (None on failure)."""
     print(f"[run] publishing: {published}, exports in {export_dir}", flush=True)
     try:
-        return publish_database.stage_publication(building, published, export_dir)
+        return publish_database.stage_publication(building, published, export_dir, gate)
     except publish_database.PublishError as error:
         publish_database.remove_database_file(building)
         print(f"[run] publication failed: {error}\n"
@@ -214,11 +278,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--first-year", type=int, default=2021, help="first synthetic year (default: %(default)s)")
     parser.add_argument("--last-year", type=int, default=2023, help="last synthetic year (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=42, help="synthetic data seed (default: %(default)s)")
+    parser.add_argument("--accept-quarantine", nargs="?", const="", default=None, metavar="NOTE",
+                        help="publish even when the plausibility gate finds the build implausible (a year mostly "
+                             "quarantined, a year missing from a source, a volume far from the previous build); "
+                             "recorded, with NOTE (why), in the publication table's plausibility_gate column")
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     raw_dir = args.raw_dir.resolve()
     database = args.database.resolve()
@@ -226,21 +293,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     export_dir = args.export_dir.resolve()
     building = building_path(database)
 
-    returncode = check_output_paths(database, published, export_dir)
-    if returncode != 0:
-        return returncode
-    file_format = prepare_raw_extract(raw_dir, args)
-    if file_format is None:
-        return 2
-    returncode = build_database(raw_dir, building, file_format)
-    if returncode != 0:
-        return returncode
-    staged = stage_publication(building, published, export_dir)
-    if staged is None:
-        return 1
-    put_in_place(building, database, staged)
+    run_lock.check_output_kinds(database, published, export_dir)
+    if len({database, published, building, export_dir}) < 4:
+        return check_output_paths(database, published, export_dir)
+    with run_lock.outputs_locked([database, published, export_dir]):
+        returncode = check_output_paths(database, published, export_dir)
+        if returncode != 0:
+            return returncode
+        file_format = prepare_raw_extract(raw_dir, args)
+        if file_format is None:
+            return 2
+        returncode = build_database(raw_dir, building, file_format)
+        if returncode != 0:
+            return returncode
+        gate = check_plausibility(building, database, raw_dir, args.accept_quarantine)
+        staged = stage_publication(building, published, export_dir, gate)
+        if staged is None:
+            return 1
+        put_in_place(building, database, staged)
     print_summary(database, published, export_dir, time.monotonic() - started)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        with run_errors.interrupts_raised():
+            return run(args)
+    except Exception as error:  # noqa: BLE001 - every failure becomes one message
+        failure = run_errors.explain(error, temp_directory(building_path(args.database.resolve())),
+                                     extract_bytes(args.raw_dir.resolve()))
+    except (KeyboardInterrupt, run_errors.Interrupted) as error:
+        failure = run_errors.explain(error, temp_directory(building_path(args.database.resolve())), 0)
+    if os.environ.get("ATLAS_DEBUG"):
+        traceback.print_exc()
+    print(f"[run] {failure}", file=sys.stderr, flush=True)
+    return failure.exit_code
 
 
 if __name__ == "__main__":

@@ -1,0 +1,199 @@
+"""The plausibility gate: after the build, before publication, compare what was delivered with what was used.
+
+A build can pass every dbt test and still be wrong: when a delivery changes a convention (a
+date format, the person_id key), the row rules quarantine the rows they cannot read, every
+row is accounted for, and the indicators computed from what is left are published as if they
+were right (every claim quarantined for its date gives imaging 0% everywhere). The gate
+compares, in the built database (extract_reconciliation, quarantined_beneficiaries,
+quarantined_claims):
+
+- per source and year, the share of rows quarantined, in all and per reason (the geography
+  flags included: those rows are used, but placed in no commune or sector);
+- rows whose year does not parse, against the source's rows;
+- the years of each source that the other lacks;
+- each year's rows against the previous build, kept as the working database (it was published
+  with it), when there is one.
+
+The thresholds are dbt vars in dbt_project.yml (README "Plausibility gate", one definition,
+read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
+run with --accept-quarantine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in requirements.txt
+
+from scripts.quarantine_causes import files_of, likely_cause
+from scripts.run_errors import RunFailure
+
+PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project.yml"
+
+_VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
+         "gate_max_undelivered_year_share", "gate_max_volume_change")
+_NOUNS = {"beneficiaries": "rows", "claims": "lines"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_quarantined_share: float
+    max_reason_share: float
+    min_rows: int
+    max_undelivered_year_share: float
+    max_volume_change: float
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str  # aggregate counts only: recorded in the publication table when overridden
+    cause: str
+
+    def __str__(self) -> str:
+        return f"{self.what}; {self.cause}" if self.cause else self.what
+
+
+def load_thresholds(project_file: Path = PROJECT_FILE) -> Thresholds:
+    """The gate's thresholds from the vars of dbt_project.yml."""
+    with project_file.open(encoding="utf-8") as handle:
+        variables = (yaml.safe_load(handle) or {}).get("vars") or {}
+    missing = [name for name in _VARS if name not in variables]
+    if missing:
+        raise ValueError(f"{project_file}: vars {', '.join(missing)} are missing")
+    return Thresholds(float(variables["gate_max_quarantined_share"]), float(variables["gate_max_reason_share"]),
+                      int(variables["gate_min_rows"]), float(variables["gate_max_undelivered_year_share"]),
+                      float(variables["gate_max_volume_change"]))
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "all"
+
+
+def _label(source: str, year: int | None) -> str:
+    if year is not None:
+        return f"{source} {year}"
+    return "claims with no readable service date" if source == "claims" else "beneficiaries with no readable year"
+
+
+Counts = dict[tuple[str, int | None], tuple[int, int]]  # (source, year) -> (rows read, rows quarantined)
+
+
+def _reconciliation(connection: duckdb.DuckDBPyConnection) -> Counts:
+    return {(source, year): (int(read), int(quarantined)) for source, year, read, quarantined in connection.execute(
+        "select source_name, year, rows_read, rows_quarantined from extract_reconciliation"
+    ).fetchall()}
+
+
+def previous_volumes(database: Path) -> Counts | None:
+    """extract_reconciliation of the previous build, or None when there is none to compare with."""
+    if not database.is_file():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as connection:
+            return _reconciliation(connection)
+    except duckdb.Error:  # an older layout, or a file that is not a build: nothing to compare
+        return None
+
+
+def _quarantine_findings(connection: duckdb.DuckDBPyConnection, counts: Counts, years: set[int],
+                         limits: Thresholds) -> list[Finding]:
+    reasons = connection.execute(
+        "select 'beneficiaries', year, reason_code, count(*) from quarantined_beneficiaries group by all"
+        " union all select 'claims', service_year, reason_code, count(*) from quarantined_claims group by all"
+        " order by 1, 2 nulls first, 4 desc"
+    ).fetchall()
+    totals: dict[str, int] = {}
+    for (source, _), (read, _) in counts.items():
+        totals[source] = totals.get(source, 0) + read
+    findings: list[Finding] = []
+    flagged: set[tuple[str, int | None]] = set()
+    for source, year, reason, rows in reasons:
+        if year is not None and year not in years:
+            continue  # a year the population lacks: judged as a whole below
+        # Rows without a year are judged against the whole source: they belong to no year.
+        whole = counts.get((source, year), (0, 0))[0] if year is not None else totals.get(source, 0)
+        if rows >= limits.min_rows and rows > limits.max_reason_share * whole:
+            flagged.add((source, year))
+            noun = _NOUNS[source]
+            files = f" (in {files_of(connection, source, reason, year)})" if year is None else ""
+            findings.append(Finding(
+                f"{_label(source, year)}: {_percent(rows, whole)} of the {noun} ({rows:,} of {whole:,}) "
+                f"quarantined as {reason}{files}", likely_cause(connection, source, reason, year)))
+    for (source, year), (read, quarantined) in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        if (source, year) in flagged or year is None or year not in years:
+            continue
+        if quarantined >= limits.min_rows and quarantined > limits.max_quarantined_share * read:
+            largest = ", ".join(f"{reason} {rows:,}" for reason_source, reason_year, reason, rows in reasons
+                                if (reason_source, reason_year) == (source, year))
+            findings.append(Finding(f"{source} {year}: {_percent(quarantined, read)} of the {_NOUNS[source]} "
+                                    f"({quarantined:,} of {read:,}) quarantined, for several reasons",
+                                    f"by reason: {largest}"))
+    return findings
+
+
+def _year_findings(counts: Counts, limits: Thresholds) -> list[Finding]:
+    population = {year for (source, year), (read, _) in counts.items()
+                  if source == "beneficiaries" and year is not None and read}
+    claims = {year: read for (source, year), (read, _) in counts.items() if source == "claims" and year is not None}
+    all_claims = sum(read for (source, _), (read, _) in counts.items() if source == "claims")
+    findings = [Finding(f"beneficiaries {year}: {counts[('beneficiaries', year)][0]:,} rows, but no claim line "
+                        f"dated in {year}", f"the claims file of {year} is missing, or its dates do not parse")
+                for year in sorted(population) if not claims.get(year)]
+    for year, read in sorted(claims.items()):
+        # Late bookings put a few lines in the year before the first: only a volume is a missing file.
+        if year not in population and read >= limits.min_rows and read > limits.max_undelivered_year_share * all_claims:
+            findings.append(Finding(
+                f"claims {year}: {read:,} lines ({_percent(read, all_claims)} of the claims) in a year the "
+                "population file does not cover", f"the population file of {year} is missing from the extract"))
+    return findings
+
+
+def _volume_findings(counts: Counts, previous: Counts, limits: Thresholds) -> list[Finding]:
+    population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
+    findings = []
+    for (source, year), (before, _) in sorted(previous.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        if year is None or year not in population or before < limits.min_rows:
+            continue
+        now = counts.get((source, year), (0, 0))[0]
+        if abs(now - before) > limits.max_volume_change * before:
+            findings.append(Finding(
+                f"{source} {year}: {now:,} {_NOUNS[source]} delivered, {before:,} in the previous build "
+                f"({(now - before) / before:+.1%})",
+                "a file missing, cut short or delivered twice? Compare the files with the previous delivery"))
+    return findings
+
+
+def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> list[Finding]:
+    """What looks wrong in the built database (empty when it may be published)."""
+    with duckdb.connect(str(building), read_only=True) as connection:
+        counts = _reconciliation(connection)
+        population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
+        findings = _quarantine_findings(connection, counts, population, limits)
+    findings += _year_findings(counts, limits)
+    if previous is not None:
+        findings += _volume_findings(counts, previous, limits)
+    return findings
+
+
+def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
+    """What the publication table records of the gate ('passed', or the override and what was
+    found); RunFailure (exit 2) listing the findings when they stop the run.
+
+    database is the working database in place, the previous build, for the volumes.
+    """
+    findings = check_build(building, previous_volumes(database), load_thresholds())
+    if not findings:
+        print("[run] plausibility gate: passed", flush=True)
+        return "passed"
+    listing = "\n".join(f"    - {finding}" for finding in findings)
+    if accept is None:
+        raise RunFailure(
+            f"the build looks wrong, so nothing was published (README \"Plausibility gate\"):\n{listing}",
+            f"the extract in {raw_dir}; thresholds: the gate_* vars of dbt_project.yml",
+            "correct the extract and run again; if these figures are right, run again with "
+            "--accept-quarantine \"<why>\" to publish anyway (recorded in the publication table)", exit_code=2)
+    print(f"[run] plausibility gate overridden with --accept-quarantine; it found:\n{listing}", flush=True)
+    found = "; ".join(finding.what for finding in findings)
+    return f"overridden with --accept-quarantine: {accept or 'no note given'}; found: {found}"

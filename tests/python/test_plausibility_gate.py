@@ -1,0 +1,202 @@
+"""The plausibility gate between the build and the publication (README "Plausibility gate").
+
+The gate's checks run on copies of the CI-sized synthetic build with its tables edited to show
+each kind of wrong delivery (cheap: no dbt run); the cause guesser on samples of delivered text;
+and the run command, end to end, on an extract whose claim dates are spreadsheet day numbers:
+refused with exit 2 and every output byte-identical, then published with --accept-quarantine
+and the override recorded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_DIR
+from test_run_pipeline import built_outputs, output_args, previous_outputs, run_pipeline, snapshot  # noqa: F401
+
+sys.path.insert(0, str(PROJECT_DIR))
+from scripts import plausibility_gate as gate  # noqa: E402
+from scripts.quarantine_causes import describe_values, person_id_mismatch  # noqa: E402
+
+LIMITS = gate.load_thresholds()
+
+
+@pytest.fixture()
+def build_copy(synthetic_build: tuple[Path, Path], tmp_path: Path) -> Path:
+    copy = tmp_path / "atlas.building.duckdb"
+    shutil.copyfile(synthetic_build[1], copy)
+    return copy
+
+
+def edit(database: Path, *statements: str) -> None:
+    with duckdb.connect(str(database)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def findings(database: Path, previous: gate.Counts | None = None) -> list[str]:
+    return [str(finding) for finding in gate.check_build(database, previous, LIMITS)]
+
+
+def test_the_thresholds_are_the_dbt_vars() -> None:
+    assert LIMITS == gate.Thresholds(max_quarantined_share=0.02, max_reason_share=0.01, min_rows=10,
+                                     max_undelivered_year_share=0.01, max_volume_change=0.15)
+
+
+def test_the_synthetic_build_passes_against_itself(synthetic_build: tuple[Path, Path]) -> None:
+    database = synthetic_build[1]
+    assert findings(database, gate.previous_volumes(database)) == []
+
+
+def test_a_year_mostly_quarantined_for_one_reason_is_named_with_its_share(build_copy: Path) -> None:
+    # person ids of the claims lower-cased: most 2016 lines find nobody in the population
+    edit(build_copy,
+         "create table moved as select * from int_claim_lines_checked where service_year = 2016"
+         " and quarantine_reason is null limit 3000",
+         "insert into quarantined_claims select source_file, service_year, 'person_not_in_population', 'x', false,"
+         " lower(person_id), service_date_text, nomenclature_code_text, quantity_text, provider_profession,"
+         " provider_qualification, billing_practice_id from moved",
+         "update extract_reconciliation set rows_used = rows_used - 3000, rows_quarantined = rows_quarantined + 3000"
+         " where source_name = 'claims' and year = 2016")
+    (read,) = duckdb.connect(str(build_copy), read_only=True).execute(
+        "select rows_read from extract_reconciliation where source_name = 'claims' and year = 2016").fetchall()[0]
+    [finding] = findings(build_copy)
+    assert finding.startswith(f"claims 2016: {100 * 3000 / read:.1f}% of the lines (3,0")
+    assert "quarantined as person_not_in_population" in finding
+    assert "person_id differs between the two files only by letter case" in finding
+
+
+def test_a_year_missing_from_one_source_is_named(build_copy: Path) -> None:
+    edit(build_copy, "delete from extract_reconciliation where source_name = 'claims' and year = 2016",
+         "insert into extract_reconciliation values ('claims', 2017, 9000, 0, 9000, 0)")
+    found = findings(build_copy)
+    assert any(f.startswith("beneficiaries 2016:") and "no claim line dated in 2016" in f for f in found), found
+    assert any(f.startswith("claims 2017: 9,000 lines") and "population file of 2017 is missing" in f
+               for f in found), found
+
+
+def test_the_late_bookings_of_the_year_before_the_first_pass(synthetic_build: tuple[Path, Path]) -> None:
+    (late,) = duckdb.connect(str(synthetic_build[1]), read_only=True).execute(
+        "select rows_read from extract_reconciliation where source_name = 'claims' and year = 2014").fetchall()[0]
+    assert late > 0  # the generator's late bookings: quarantined, and no reason to stop
+
+
+def test_a_volume_far_from_the_previous_build_is_named(synthetic_build: tuple[Path, Path]) -> None:
+    database = synthetic_build[1]
+    previous = gate.previous_volumes(database)
+    assert previous is not None
+    read, quarantined = previous[("claims", 2016)]
+    previous[("claims", 2016)] = (2 * read, quarantined)
+    assert findings(database, previous) == [
+        f"claims 2016: {read:,} lines delivered, {2 * read:,} in the previous build (-50.0%); a file missing, "
+        "cut short or delivered twice? Compare the files with the previous delivery"]
+    previous[("claims", 2016)] = (int(read * 1.1), quarantined)  # late bills of a redelivered year
+    assert findings(database, previous) == []
+
+
+def test_no_previous_build_means_no_volume_comparison(tmp_path: Path) -> None:
+    assert gate.previous_volumes(tmp_path / "absent.duckdb") is None
+    (tmp_path / "not_a_build.duckdb").write_bytes(b"garbage")
+    assert gate.previous_volumes(tmp_path / "not_a_build.duckdb") is None
+
+
+@pytest.mark.parametrize("reason, values, expected", [
+    ("invalid_service_date", ["31/12/2023", "01/02/2023", "15/06/2023"], "look like DD/MM/YYYY (e.g. '31/12/2023'"),
+    ("invalid_service_date", ["12/31/2023", "02/01/2023"], "look like MM/DD/YYYY"),
+    ("invalid_service_date", ["45291", "45292"], "spreadsheet serial day numbers"),
+    ("invalid_service_date", ["20231231", "20230101"], "YYYYMMDD without separators"),
+    ("invalid_death_date", ["2023-02-30"], "ISO dates, but impossible days"),
+    ("invalid_quantity", ["1,0", "2,0"], "decimal comma"),
+    ("invalid_sex", ["1", "2", "2"], "a numeric sex code"),
+    ("invalid_service_date", ["", ""], "the values are empty"),
+    ("invalid_service_date", ["soon", "later"], "the values are e.g. 'soon', 'later'"),
+    ("unknown_commune", ["57096"], "REFNIS version newer or older"),
+])
+def test_the_likely_cause_is_read_from_the_delivered_text(reason: str, values: list[str], expected: str) -> None:
+    assert expected in describe_values(reason, values)
+
+
+# --- end to end: the run command refuses, then publishes with the override ---
+
+def spreadsheet_dates(raw_dir: Path, target: Path) -> Path:
+    """The extract with the 2016 claims' dates as spreadsheet day numbers (text)."""
+    shutil.copytree(raw_dir, target)
+    claims = target / "claims_2016.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * exclude (service_date), cast(service_date - date '1899-12-30' as varchar) as service_date"
+            f" from read_parquet('{raw_dir / 'claims_2016.parquet'}')) to '{claims}' (format parquet)")
+    return target
+
+
+def test_a_rejected_extract_changes_no_output_and_the_override_is_recorded(
+    previous_outputs: tuple[Path, Path, dict[str, str]], tmp_path: Path  # noqa: F811
+) -> None:
+    raw_dir, out, before = previous_outputs
+    bad = spreadsheet_dates(raw_dir, tmp_path / "raw_bad")
+    published = tmp_path / "elsewhere" / "published.duckdb"  # the published file given by option
+    published.parent.mkdir()
+    shutil.copyfile(out / "atlas_published.duckdb", published)
+    published_before = snapshot(published.parent)
+    args = ("--raw-dir", str(bad), "--database", str(out / "atlas.duckdb"), "--published-database", str(published),
+            "--export-dir", str(out / "exports"))
+    result = run_pipeline(*args, dbt_dir=tmp_path / "dbt")
+    assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stdout + result.stderr
+    message = result.stderr.split("[run] error: ")[-1]
+    assert "nothing was published" in message
+    assert "claims with no readable service date: " in message and "quarantined as invalid_service_date" in message
+    assert "(in claims_2016.parquet (" in message
+    assert "the values look like spreadsheet serial day numbers" in message
+    assert "no claim line dated in 2016" in message and "in the previous build (-100.0%)" in message
+    assert "--accept-quarantine" in message
+    assert snapshot(out) == before
+    assert snapshot(published.parent) == published_before
+    assert sorted(p.name for p in out.iterdir()) == ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+
+    result = run_pipeline(*args, "--accept-quarantine", "dates fixed upstream next month", dbt_dir=tmp_path / "dbt")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "plausibility gate overridden with --accept-quarantine" in result.stdout
+    with duckdb.connect(str(published), read_only=True) as connection:
+        (recorded,) = connection.execute("select distinct plausibility_gate from publication").fetchall()
+    assert recorded[0].startswith("overridden with --accept-quarantine: dates fixed upstream next month; found: "
+                                  "claims with no readable service date: ")
+    assert "spreadsheet" not in recorded[0]  # counts only, no delivered value
+
+
+def test_many_reasons_each_under_its_threshold_add_up(build_copy: Path) -> None:
+    reasons = ["invalid_quantity", "invalid_nomenclature_code", "duplicate_claim_line"]
+    edit(build_copy, *[
+        f"insert into quarantined_claims select source_file, service_year, '{reason}', 'x', false, person_id,"
+        " service_date_text, nomenclature_code_text, quantity_text, provider_profession, provider_qualification,"
+        f" billing_practice_id from int_claim_lines_checked where service_year = 2016 limit 110" for reason in reasons
+    ], "update extract_reconciliation set rows_quarantined = rows_quarantined + 330, rows_used = rows_used - 330"
+       " where source_name = 'claims' and year = 2016")
+    [finding] = findings(build_copy)
+    assert finding.startswith("claims 2016: ") and "quarantined, for several reasons; by reason: " in finding
+    assert all(reason in finding for reason in reasons)
+
+
+@pytest.mark.parametrize("claim_ids, population_ids, expected", [
+    (["800", "2185", "2316"], ["0000800", "0002185", "0002316"], "only by leading zeros (3 ids match"),
+    (["P-800", "P-2185"], ["P800", "P2185"], "only by spaces or dashes"),
+    (["123456789", "223456789"], ["P00000800", "P00002185"],
+     "another form in each file (claims: 9 characters, digits only; population: 9 characters, letters and digits)"),
+])
+def test_claims_that_find_nobody_compare_the_ids_of_the_two_files(
+    claim_ids: list[str], population_ids: list[str], expected: str
+) -> None:
+    with duckdb.connect() as connection:
+        connection.execute("create table quarantined_claims (reason_code varchar, service_year integer,"
+                           " person_id varchar)")
+        connection.execute("create table int_beneficiary_rows_checked (person_id varchar)")
+        connection.executemany("insert into quarantined_claims values ('person_not_in_population', 2016, ?)",
+                               [[value] for value in claim_ids])
+        connection.executemany("insert into int_beneficiary_rows_checked values (?)",
+                               [[value] for value in population_ids])
+        assert expected in person_id_mismatch(connection, 2016)
