@@ -211,17 +211,26 @@ cells_within_withheld_cells as (
 -- Every row of a table is a cell with at least one beneficiary, so the rows below a cell tell
 -- an outsider it holds at least as many beneficiaries: a small cell over two rows or more is
 -- bounded below by them and must not also be flagged as below the threshold.
+child_rows_per_group as (
+
+    select
+        group_id,
+        count(*) as child_rows
+    from group_members
+    where member_role = 'child'
+    group by group_id
+
+),
+
 cells_over_several_rows as (
 
-    select parents.cell_id
-    from group_members as parents
-    inner join group_members as children
-        on
-            parents.group_id = children.group_id
-            and children.member_role = 'child'
-    where parents.member_role = 'parent'
-    group by parents.cell_id, parents.group_id
-    having count(*) > 1
+    select distinct group_members.cell_id
+    from group_members
+    inner join child_rows_per_group
+        on group_members.group_id = child_rows_per_group.group_id
+    where
+        group_members.member_role = 'parent'
+        and child_rows_per_group.child_rows > 1
 
 ),
 {% endmacro %}

@@ -154,7 +154,7 @@ final as (
         on pattern_cells.cell_id = check_round.cell_id
     left join cells_within_withheld_cells
         on pattern_cells.cell_id = cells_within_withheld_cells.cell_id
-    left join (select distinct cell_id from cells_over_several_rows) as cells_over_several_rows
+    left join cells_over_several_rows
         on pattern_cells.cell_id = cells_over_several_rows.cell_id
 
 )

@@ -35,6 +35,15 @@ variable_relations as (
 
 ),
 
+relation_parents as (
+
+    select distinct
+        relation,
+        parent_variable
+    from variable_relations
+
+),
+
 variable_cells as (
 
     select distinct
@@ -145,17 +154,12 @@ memberships as (
         pattern_cells.cell_id,
         'parent' as member_role,
         pattern_cells.volume as remainder_measure,
-        {{ composite_key(["'relation'", 'parent_relations.relation', 'pattern_cells.year',
+        {{ composite_key(["'relation'", 'relation_parents.relation', 'pattern_cells.year',
                           'pattern_cells.geo_level', 'pattern_cells.geo_code', 'pattern_cells.age_band']) }}
             as group_id
     from pattern_cells
-    inner join (
-        select distinct
-            relation,
-            parent_variable
-        from variable_relations
-    ) as parent_relations
-        on pattern_cells.variable_name = parent_relations.parent_variable
+    inner join relation_parents
+        on pattern_cells.variable_name = relation_parents.parent_variable
 
 ),
 
