@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 ISO_DATE = "YYYY-MM-DD"
@@ -39,6 +40,8 @@ VALUE_FORMS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 DATE_COLUMNS = ("death_date", "service_date")
 SAMPLE_ROWS = 1000
+# Fewer non-blank values than this (a death date or two) tell no convention: the row rules judge them.
+MIN_VALUES_JUDGED = 10
 SEPARATORS = {",": "','", ";": "';'", "\t": "a tab", "|": "'|'"}
 ACCEPTED_SEPARATORS = (",", ";")
 CHUNK = 1 << 24
@@ -141,13 +144,26 @@ def extract_dialect(dialects: dict[Path, CsvDialect]) -> tuple[CsvDialect, list[
             value = getattr(dialect, aspect)
             if value is not None and seen and value not in seen:
                 other_value, other_path = next(iter(seen.items()))
-                errors.append(f"{path}: {aspect} {value!r}, but {other_path.name} has {other_value!r}: "
+                errors.append(f"{path}: {aspect.replace('delimiter', 'separator')} {value!r}, but "
+                              f"{other_path.name} has {other_value!r}: "
                               "write every CSV file of the extract alike")
             if value is not None:
                 seen.setdefault(value, path)
     delimiter = next((dialect.delimiter for dialect in dialects.values()), ",")
     encoding = next((dialect.encoding for dialect in dialects.values() if dialect.encoding), "utf-8")
     return CsvDialect(delimiter, encoding, any(dialect.byte_order_mark for dialect in dialects.values())), errors
+
+
+def date_form(value: str) -> str | None:
+    """ISO_DATE or DMY_DATE when the text is a real date written so (31/02 is none), else None."""
+    for pattern, form, layout in ((ISO_DATE_TEXT, ISO_DATE, "%Y-%m-%d"), (DMY_DATE_TEXT, DMY_DATE, "%d/%m/%Y")):
+        if pattern.fullmatch(value):
+            try:
+                datetime.strptime(value[:10] if form == ISO_DATE else value, layout)
+            except ValueError:
+                return None
+            return form
+    return None
 
 
 @dataclass
@@ -165,11 +181,12 @@ def check_values(path: Path, samples: dict[str, list[str]]) -> ColumnForms:
     forms = ColumnForms(errors=[], notices=[])
     for column, values in samples.items():
         values = [value.strip() for value in values if value is not None and value.strip()]
-        if not values:
+        if len(values) < MIN_VALUES_JUDGED:
             continue
         if column in DATE_COLUMNS:
-            iso = [value for value in values if ISO_DATE_TEXT.fullmatch(value)]
-            dmy = [value for value in values if DMY_DATE_TEXT.fullmatch(value)]
+            forms_found = [date_form(value) for value in values]
+            iso = [value for value, form in zip(values, forms_found) if form == ISO_DATE]
+            dmy = [value for value, form in zip(values, forms_found) if form == DMY_DATE]
             matching = len(iso) + len(dmy)
             expected = f"a date written {ISO_DATE} or {DMY_DATE}"
             if len(dmy) > len(iso):
@@ -184,8 +201,7 @@ def check_values(path: Path, samples: dict[str, list[str]]) -> ColumnForms:
             matching = sum(bool(pattern.fullmatch(value)) for value in values)
         if matching * 2 <= len(values):
             sample = next(value for value in values
-                          if not (ISO_DATE_TEXT.fullmatch(value) or DMY_DATE_TEXT.fullmatch(value)
-                                  if column in DATE_COLUMNS else VALUE_FORMS[column][0].fullmatch(value)))
+                          if not (date_form(value) if column in DATE_COLUMNS else VALUE_FORMS[column][0].fullmatch(value)))
             forms.errors.append(
                 f"{path}: column '{column}': {len(values) - matching} of the first {len(values)} values are not "
                 f"{expected} (e.g. '{sample}'); every such row would be quarantined: deliver {expected}")
