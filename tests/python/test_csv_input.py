@@ -15,7 +15,7 @@ import pytest
 from compiled_project import RAW_DIR_PLACEHOLDER
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR, generate_synthetic, query, write_raw_file
 from raw_deliveries import Row, day_first, write_csv_extract
-from test_bad_input import BASE_BENEFICIARIES, BASE_CLAIMS, indicator_cells
+from test_bad_input import BASE_BENEFICIARIES, BASE_CLAIMS, indicator_cells, run_pipeline
 
 sys.path.insert(0, str(PROJECT_DIR))
 from scripts.check_raw_extract import check_extract  # noqa: E402
@@ -171,3 +171,26 @@ def test_the_build_fails_when_a_delivered_file_is_not_read(tmp_path: Path, compi
         reconciliation = {name: rows for name, rows in failures.items() if "extract_file_reconciliation" in name}
         assert (len(reconciliation) if failing else reconciliation) == failing, failures
         assert {name for name in failures if "extract_file_reconciliation" not in name} == set()
+
+
+def test_the_run_command_publishes_a_belgian_extract_reading_every_delivered_row(
+        tmp_path: Path, compiled_projects: Any) -> None:
+    """The real path: the run command detects ';', Latin-1 and DD/MM/YYYY, says so, builds with
+    them, and its per-file reconciliation finds every delivered row read, used or quarantined."""
+    beneficiaries, claims = accented(BASE_BENEFICIARIES), accented(BASE_CLAIMS)
+    claims += [{**claims[0], "quantity": "0"}]  # one quarantined line, to see it counted
+    standard = write_csv_extract(tmp_path / "standard", beneficiaries, claims)
+    delivered = write_csv_extract(tmp_path / "raw", beneficiaries, claims, separator=";", encoding="latin-1",
+                                  convert=day_first)
+    database = tmp_path / "out" / "atlas.duckdb"
+    result = run_pipeline(delivered, database)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for text in ("[check] detected: CSV: separator ';', encoding Latin-1", "dates: DD/MM/YYYY",
+                 "claims.csv: 65 rows (2019, 2020)"):
+        assert text in result.stdout, text
+    files = query(database, "select source_file, rows_delivered, rows_read, rows_used, rows_quarantined "
+                            "from extract_file_reconciliation order by 1")
+    assert files == [(str(delivered / "beneficiaries.csv"), 48, 48, 48, 0),
+                     (str(delivered / "claims.csv"), 65, 65, 64, 1)]
+    expected = compiled_projects("csv").build(standard, tmp_path / "standard.duckdb")
+    assert indicator_cells(database) == indicator_cells(expected)
