@@ -108,7 +108,9 @@ def list_extract(raw_dir: Path) -> Listing:
     for path in sorted(raw_dir.iterdir()):
         if path.name.startswith("."):
             continue
-        source = looks_like_source(path.name)
+        # The build's glob decides which source a file feeds, whatever else its name mentions.
+        named = CONTRACT_NAME.match(path.name)
+        source = named.group(1) if named else looks_like_source(path.name)
         problem = problem_with(path, source)
         if problem:
             listing.errors.append(problem)
