@@ -154,14 +154,14 @@ def years_held(source: str, year_rows: dict[int, int]) -> set[int]:
 def repeated_years(source: str, year_rows_by_file: dict[Path, dict[int, int]]) -> list[str]:
     """A year of one source delivered by two files (a year sent again under a new name)."""
     first_file: dict[int, Path] = {}
-    errors = []
+    repeated: dict[tuple[Path, Path], list[int]] = defaultdict(list)
     for path in sorted(year_rows_by_file):
         for year in sorted(years_held(source, year_rows_by_file[path])):
             if year in first_file:
-                errors.append(
-                    f"{path}: {source} of {year} are also in {first_file[year].name} (a year delivered twice: "
-                    f"its rows would be counted twice): keep one file per year, merging the parts of a "
-                    f"year split over several files into one")
+                repeated[(path, first_file[year])].append(year)
             else:
                 first_file[year] = path
-    return errors
+    return [f"{path}: {source} of {', '.join(map(str, years))} are also in {other.name} (a year delivered twice: "
+            f"its rows would be counted twice): keep one file per year, merging the parts of a year split "
+            f"over several files into one"
+            for (path, other), years in repeated.items()]

@@ -360,9 +360,9 @@ STRUCTURAL_CASES: list[tuple[str, Any, list[str]]] = [
     ("the same file under two names", lambda raw: copy_as(raw, "claims_2020.parquet", "claims_2020_v2.parquet"),
      ["claims_2020_v2.parquet: the same content as claims_2020.parquet", "remove one of them"]),
     ("a year of claims delivered twice", lambda raw: second_file_of_a_year(raw, "claims"),
-     ["claims_2020_resent.parquet: claims of 2019 are also in claims_2020.parquet", "a year delivered twice"]),
+     ["claims_2020_resent.parquet: claims of 2019, 2020 are also in claims_2020.parquet", "a year delivered twice"]),
     ("a year of the population delivered twice", lambda raw: second_file_of_a_year(raw, "beneficiaries"),
-     ["beneficiaries_2020_resent.parquet: beneficiaries of 2019 are also in beneficiaries_2020.parquet"]),
+     ["beneficiaries_2020_resent.parquet: beneficiaries of 2019, 2020 are also in beneficiaries_2020.parquet"]),
     # Whole-column conventions the build does not read.
     ("person_id INTEGER in one file, text in another", person_id_typed_integer,
      ["column 'person_id' is not of one type", "claims_2021.parquet INTEGER", "claims_2020.parquet VARCHAR",
