@@ -56,22 +56,24 @@ class CsvDialect:
     byte_order_mark: bool
 
 
-def first_undecodable(path: Path) -> int | None:
-    """Offset of the first byte that is not UTF-8, or None when the whole file is UTF-8."""
+def scan_utf8(path: Path) -> tuple[int | None, bool]:
+    """(offset of the first byte that is not UTF-8, or None; whether any byte is not ASCII), in
+    one pass over the file: a CSV of the whole country is gigabytes."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
+    offset, ascii_only = 0, True
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(CHUNK), b""):
+            ascii_only = ascii_only and block.isascii()
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as error:
-                return offset + error.start
+                return offset + error.start, False
             offset += len(block)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return offset
-    return None
+            return offset, False
+    return None, not ascii_only
 
 
 def first_byte_in(path: Path, pattern: re.Pattern[bytes]) -> int | None:
@@ -90,7 +92,7 @@ def place_of(path: Path, offset: int, delimiter: str) -> str:
     with path.open("rb") as handle:
         head = handle.read(offset + 1)
     lines = head.split(b"\n")
-    header = lines[0].decode("latin-1").lstrip("\ufeff").strip().split(delimiter)
+    header = lines[0].removeprefix(codecs.BOM_UTF8).decode("latin-1").strip().split(delimiter)
     field_index = lines[-1].count(delimiter.encode())
     column = header[field_index].strip().strip('"') if field_index < len(header) else f"field {field_index + 1}"
     return f"line {len(lines)}, column '{column}'"
@@ -111,15 +113,14 @@ def detect_dialect(path: Path, required: list[str]) -> CsvDialect | str:
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return f"{path}: UTF-16 text (Excel's 'Unicode text'): save it as CSV UTF-8, or CSV with ';'"
     bom = start.startswith(codecs.BOM_UTF8)
-    header = start.split(b"\n")[0].decode("latin-1").lstrip("\ufeff").removeprefix("\xef\xbb\xbf")
+    header = start.split(b"\n")[0].removeprefix(codecs.BOM_UTF8).decode("latin-1")
     delimiter = header_delimiter(header, required)
     if delimiter not in ACCEPTED_SEPARATORS:
         return (f"{path}: fields separated by {SEPARATORS[delimiter]}; the build reads CSV separated by ',' "
                 "or ';': save it as CSV")
-    undecodable = first_undecodable(path)
+    undecodable, non_ascii = scan_utf8(path)
     if undecodable is None:
-        ascii_only = first_byte_in(path, re.compile(rb"[\x80-\xff]")) is None
-        return CsvDialect(delimiter, None if ascii_only else "utf-8", bom)
+        return CsvDialect(delimiter, "utf-8" if non_ascii else None, bom)
     if bom:
         return (f"{path}: starts with a UTF-8 byte-order mark but is not UTF-8 ({place_of(path, undecodable, delimiter)}):"
                 " save it again as CSV UTF-8")
