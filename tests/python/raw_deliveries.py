@@ -22,13 +22,14 @@ def day_first(column: str, value: str) -> str:
 
 
 def write_csv(path: Path, columns: Iterable[str], rows: list[Row], separator: str = ",", encoding: str = "utf-8",
-              byte_order_mark: bool = False, convert: Callable[[str, str], str] = lambda column, value: value) -> None:
+              byte_order_mark: bool = False, convert: Callable[[str, str], str] = lambda column, value: value,
+              line_end: str = "\n") -> None:
     """A CSV file written by hand (no quoting needed: the test values hold no separator)."""
     names = list(columns)
     lines = [separator.join(names)] + [
         separator.join("" if row.get(name) is None else convert(name, str(row[name])) for name in names)
         for row in rows]
-    text = "\n".join(lines) + "\n"
+    text = line_end.join(lines) + line_end
     path.write_bytes((b"\xef\xbb\xbf" if byte_order_mark else b"") + text.encode(encoding))
 
 

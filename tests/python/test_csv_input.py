@@ -77,8 +77,8 @@ CONVENTIONS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "';' and DD/MM/YYYY": ({"separator": ";", "convert": day_first},
                            ["separator ';'", "'service_date' has dates written DD/MM/YYYY (e.g. '10/01/2019')",
                             "dates: DD/MM/YYYY (and YYYY-MM-DD) read as dates"]),
-    "Latin-1 (Windows-1252 without its own characters), ';' and DD/MM/YYYY":
-        ({"separator": ";", "encoding": "cp1252", "convert": day_first},
+    "Latin-1 (Windows-1252 without its own characters), ';', DD/MM/YYYY, Windows line ends":
+        ({"separator": ";", "encoding": "cp1252", "convert": day_first, "line_end": "\r\n"},
          ["separator ';', encoding Latin-1", "dates: DD/MM/YYYY"]),
 }
 
@@ -181,7 +181,7 @@ def test_the_run_command_publishes_a_belgian_extract_reading_every_delivered_row
     claims += [{**claims[0], "quantity": "0"}]  # one quarantined line, to see it counted
     standard = write_csv_extract(tmp_path / "standard", beneficiaries, claims)
     delivered = write_csv_extract(tmp_path / "raw", beneficiaries, claims, separator=";", encoding="latin-1",
-                                  convert=day_first)
+                                  convert=day_first, line_end="\r\n")
     database = tmp_path / "out" / "atlas.duckdb"
     result = run_pipeline(delivered, database)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
