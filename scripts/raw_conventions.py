@@ -122,7 +122,8 @@ def detect_dialect(path: Path, required: list[str]) -> CsvDialect | str:
     if undecodable is None:
         return CsvDialect(delimiter, "utf-8" if non_ascii else None, bom)
     if bom:
-        return (f"{path}: starts with a UTF-8 byte-order mark but is not UTF-8 ({place_of(path, undecodable, delimiter)}):"
+        where = place_of(path, undecodable, delimiter)
+        return (f"{path}: starts with a UTF-8 byte-order mark but is not UTF-8 ({where}):"
                 " save it again as CSV UTF-8")
     windows_only = first_byte_in(path, re.compile(rb"[\x80-\x9f]"))
     if windows_only is not None:
@@ -201,8 +202,8 @@ def check_values(path: Path, samples: dict[str, list[str]]) -> ColumnForms:
             pattern, expected = VALUE_FORMS[column]
             matching = sum(bool(pattern.fullmatch(value)) for value in values)
         if matching * 2 <= len(values):
-            sample = next(value for value in values
-                          if not (date_form(value) if column in DATE_COLUMNS else VALUE_FORMS[column][0].fullmatch(value)))
+            sample = next(value for value in values if not (
+                date_form(value) if column in DATE_COLUMNS else VALUE_FORMS[column][0].fullmatch(value)))
             forms.errors.append(
                 f"{path}: column '{column}': {len(values) - matching} of the first {len(values)} values are not "
                 f"{expected} (e.g. '{sample}'); every such row would be quarantined: deliver {expected}")

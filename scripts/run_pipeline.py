@@ -121,8 +121,9 @@ def check_output_paths(database: Path, published: Path, export_dir: Path) -> int
 
 
 def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> CheckResult | None:
-    """What the structural check found (format, conventions, rows per file), after generating synthetic data into an empty raw_dir and
-    checking the structure (README "Structural checks"); None when it does not match."""
+    """What the structural check found (format, conventions, rows per file), after generating
+    synthetic data into an empty raw_dir and checking the structure (README "Structural
+    checks"); None when it does not match."""
     raw_dir.mkdir(parents=True, exist_ok=True)
     if not has_raw_files(raw_dir):
         generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)

@@ -386,13 +386,15 @@ STRUCTURAL_CASES: list[tuple[str, Any, list[str]]] = [
      ["beneficiaries_2020.csv: fields separated by a tab", "separated by ',' or ';'"]),
     ("CSV files with different separators",
      lambda raw: (csv_extract(raw), edit_csv(raw, "claims_2020.csv", lambda text: text.replace(b",", b";"))),
-     ["claims_2020.csv: separator ';', but beneficiaries_2020.csv has ','", "write every CSV file of the extract alike"]),
+     ["claims_2020.csv: separator ';', but beneficiaries_2020.csv has ','",
+      "write every CSV file of the extract alike"]),
     ("CSV in UTF-16", lambda raw: (csv_extract(raw), edit_csv(
         raw, "claims_2020.csv", lambda text: text.decode().encode("utf-16"))),
      ["claims_2020.csv: UTF-16 text", "save it as CSV UTF-8"]),
     ("CSV in Windows-1252 with a euro sign", lambda raw: (csv_extract(raw, separator=";", encoding="cp1252"), edit_csv(
         raw, "claims_2020.csv", lambda text: text.replace(b";\n", b";MM\x80\n", 1))),
-     ["claims_2020.csv: Windows-1252 text", "'\u20ac' at line 2, column 'billing_practice_id'", "save it as CSV UTF-8"]),
+     ["claims_2020.csv: Windows-1252 text", "'\u20ac' at line 2, column 'billing_practice_id'",
+      "save it as CSV UTF-8"]),
     ("CSV with a byte-order mark but not UTF-8", lambda raw: (csv_extract(raw, byte_order_mark=True), edit_csv(
         raw, "claims_2020.csv", lambda text: text.replace(b",\n", b",MM\xe9\n", 1))),
      ["claims_2020.csv: starts with a UTF-8 byte-order mark but is not UTF-8", "line 2, column 'billing_practice_id'"]),
