@@ -249,6 +249,7 @@ def check_extract(raw_dir: Path) -> CheckResult:
     person_id_types: dict[Path, str] = {}
     year_rows: dict[str, dict[Path, dict[int, int]]] = {source: {} for source in SOURCES}
     with duckdb.connect() as connection:
+        connection.execute(f"set TimeZone = '{BELGIAN_TIME_ZONE}'")  # as the build (profiles.yml)
         for raw_file in listing.files:
             year_rows[raw_file.source][raw_file.path] = check_file(connection, raw_file, result, person_id_types)
     check_person_id_types(person_id_types, result)
