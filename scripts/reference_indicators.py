@@ -167,15 +167,29 @@ def parquet_reader() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def read_raw(raw_dir: Path, source: str, columns: Sequence[str], raw_format: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Conventions:
+    """How the extract is written, where the contract allows a choice (README "Structural
+    checks"): the CSV separator and encoding (a UTF-8 byte-order mark is skipped), and whether
+    dates may be written DD/MM/YYYY."""
+
+    csv_delimiter: str = ","
+    csv_encoding: str = "utf-8"
+    day_first: bool = False
+
+
+def read_raw(raw_dir: Path, source: str, columns: Sequence[str], raw_format: str,
+             conventions: Conventions = Conventions()) -> pd.DataFrame:
     """The raw rows of one source: CSV entirely as text (a header, no types), Parquet with its
     own column types (the rules below accept text or typed values alike). Extra columns are
     ignored; a missing column is an error, as in the structural checks."""
     frames: list[pd.DataFrame] = []
+    encoding = "utf-8-sig" if conventions.csv_encoding == "utf-8" else conventions.csv_encoding
     for path in raw_files(raw_dir, source, raw_format):
         if raw_format == "csv":
             # Text as written: no NA guessing, so "NA" stays a value and a blank is a blank.
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                                sep=conventions.csv_delimiter, encoding=encoding)
         else:
             # pandas needs pyarrow for Parquet; DuckDB is only the file reader here.
             frame = parquet_reader().execute("select * from read_parquet(?)", [str(path)]).df()
@@ -196,8 +210,11 @@ def read_raw(raw_dir: Path, source: str, columns: Sequence[str], raw_format: str
 # ---------------------------------------------------------------------------------------------
 
 INTEGER_TEXT = re.compile(r"^[+-]?\d+$")
-# A date, or a timestamp whose date part is taken.
+# A date, or a timestamp whose date part is taken; with a time zone, the date in Brussels.
 DATE_TEXT = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+ZONED_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
+DAY_FIRST_DATE_TEXT = r"^\d{1,2}/\d{1,2}/\d{4}$"
+BELGIAN_TIME_ZONE = "Europe/Brussels"
 
 
 def on_distinct(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -258,9 +275,20 @@ def parse_integer(raw: pd.Series) -> Parsed:
     return Parsed(values.astype("Int64"), missing, invalid)
 
 
-def parse_date(raw: pd.Series) -> Parsed:
-    """Dates from typed columns (Parquet date or timestamp: the day is kept) or ISO text."""
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+def brussels_day(distinct: pd.Series) -> pd.Series:
+    """The calendar day in Belgium of date-times with a time zone (text)."""
+    instants = pd.to_datetime(distinct, utc=True, errors="coerce", format="ISO8601")
+    return instants.dt.tz_convert(BELGIAN_TIME_ZONE).dt.tz_localize(None).dt.floor("D")
+
+
+def parse_date(raw: pd.Series, day_first: bool = False) -> Parsed:
+    """Dates from typed columns (Parquet date or timestamp: the day is kept, in Belgium for a
+    timestamp with a time zone), ISO text, or DD/MM/YYYY text when the extract is written so."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        values = raw.dt.tz_convert(BELGIAN_TIME_ZONE).dt.tz_localize(None).dt.floor("D")
+        missing = values.isna()
+        invalid = pd.Series(False, index=raw.index)
+    elif pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = pd.to_datetime(raw).dt.floor("D")
         missing = values.isna()
         invalid = pd.Series(False, index=raw.index)
@@ -272,6 +300,14 @@ def parse_date(raw: pd.Series) -> Parsed:
         # errors="coerce": 2016-02-30 has the shape of a date but is none.
         values = on_distinct(text.where(looks_like_date), lambda distinct: pd.to_datetime(
             distinct.str.slice(0, 10), format="%Y-%m-%d", errors="coerce"))
+        zoned = matches(text, ZONED_DATE_TEXT)
+        if zoned.any():
+            values = values.mask(zoned, on_distinct(text.where(zoned), brussels_day))
+        if day_first:
+            written_day_first = matches(text, DAY_FIRST_DATE_TEXT)
+            values = values.mask(written_day_first, on_distinct(text.where(written_day_first), lambda distinct:
+                                                                  pd.to_datetime(distinct, format="%d/%m/%Y",
+                                                                                 errors="coerce")))
         invalid = ~missing & values.isna()
     return Parsed(values.astype("datetime64[s]"), missing, invalid)
 
@@ -281,10 +317,10 @@ def first_reason(reason: pd.Series, applies: pd.Series, name: str) -> None:
     reason[applies.fillna(False).astype(bool) & reason.isna()] = name
 
 
-def normalise_beneficiaries(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Parsed]]:
+def normalise_beneficiaries(raw: pd.DataFrame, day_first: bool = False) -> tuple[pd.DataFrame, dict[str, Parsed]]:
     """Trimmed text, upper-case sex and sectors (codes), padded communes; integers and dates parsed."""
     parsed = {"year": parse_integer(raw["year"]), "birth_year": parse_integer(raw["birth_year"]),
-              "death_date": parse_date(raw["death_date"])}
+              "death_date": parse_date(raw["death_date"], day_first)}
     rows = pd.DataFrame({
         "person_id": clean_text(raw["person_id"]),
         "year": parsed["year"].values,
@@ -299,9 +335,9 @@ def normalise_beneficiaries(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, 
     return rows, parsed
 
 
-def classify_beneficiaries(raw: pd.DataFrame) -> pd.DataFrame:
+def classify_beneficiaries(raw: pd.DataFrame, day_first: bool = False) -> pd.DataFrame:
     """The normalised beneficiary rows with `reason`: missing when the row is used."""
-    rows, parsed = normalise_beneficiaries(raw)
+    rows, parsed = normalise_beneficiaries(raw, day_first)
     reason = pd.Series(pd.NA, index=rows.index, dtype=object)
     first_reason(reason, rows["person_id"].isna(), "missing_person_id")
     first_reason(reason, parsed["year"].missing | parsed["year"].invalid, "invalid_year")
@@ -331,10 +367,10 @@ CLAIM_GROUP_KEY = ["person_id", "service_date", "nomenclature_code", "provider_p
                    "provider_qualification", "billing_practice_id"]
 
 
-def classify_claims(raw: pd.DataFrame, beneficiaries: pd.DataFrame) -> pd.DataFrame:
+def classify_claims(raw: pd.DataFrame, beneficiaries: pd.DataFrame, day_first: bool = False) -> pd.DataFrame:
     """The normalised claim lines with `reason` (missing when used) and `group_id` (the group of
     identical lines, among the lines that passed the rules before the duplicate rule)."""
-    service_date, quantity = parse_date(raw["service_date"]), parse_integer(raw["quantity"])
+    service_date, quantity = parse_date(raw["service_date"], day_first), parse_integer(raw["quantity"])
     code = clean_text(raw["nomenclature_code"])
     lines = pd.DataFrame({
         "person_id": clean_text(raw["person_id"]),
@@ -677,14 +713,15 @@ class ReferenceResult:
 
 
 def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
-            seed_dir: Path = SEED_DIR, progress: Callable[[str], None] = log) -> ReferenceResult:
+            seed_dir: Path = SEED_DIR, progress: Callable[[str], None] = log,
+            conventions: Conventions = Conventions()) -> ReferenceResult:
     """Every indicator cell of the raw extract in raw_dir, before and after suppression."""
     seeds = load_seeds(seed_dir)
-    raw_beneficiaries = read_raw(raw_dir, "beneficiaries", BENEFICIARY_COLUMNS, raw_format)
-    raw_claims = read_raw(raw_dir, "claims", CLAIM_COLUMNS, raw_format)
+    raw_beneficiaries = read_raw(raw_dir, "beneficiaries", BENEFICIARY_COLUMNS, raw_format, conventions)
+    raw_claims = read_raw(raw_dir, "claims", CLAIM_COLUMNS, raw_format, conventions)
     progress(f"read {len(raw_beneficiaries):,} beneficiary rows and {len(raw_claims):,} claim lines")
-    beneficiaries = classify_beneficiaries(raw_beneficiaries)
-    claims = classify_claims(raw_claims, beneficiaries)
+    beneficiaries = classify_beneficiaries(raw_beneficiaries, conventions.day_first)
+    claims = classify_claims(raw_claims, beneficiaries, conventions.day_first)
     progress(f"row rules: {int(beneficiaries['reason'].isna().sum()):,} beneficiary rows and "
              f"{int(claims['reason'].isna().sum()):,} claim lines used")
     groups = net_claim_groups(claims)
@@ -734,6 +771,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--raw-format", choices=["parquet", "csv"],
                         default=os.environ.get("ATLAS_RAW_FORMAT", "parquet"),
                         help="format of the raw files (default: $ATLAS_RAW_FORMAT or parquet)")
+    parser.add_argument("--csv-delimiter", choices=[",", ";"], default=",",
+                        help="CSV separator (default: %(default)s)")
+    parser.add_argument("--csv-encoding", choices=["utf-8", "latin-1"], default="utf-8",
+                        help="CSV encoding (default: %(default)s)")
+    parser.add_argument("--day-first-dates", action="store_true",
+                        help="read dates written DD/MM/YYYY too (as the run command does when it detects them)")
     parser.add_argument("--out", type=Path, required=True,
                         help="a .duckdb file to (re)create, or a directory for one Parquet file per table")
     parser.add_argument("--threshold", type=int, default=DEFAULT_SMALL_CELL_THRESHOLD,
@@ -742,7 +785,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed-dir", type=Path, default=SEED_DIR, help="seed CSVs (default: the project's)")
     args = parser.parse_args(argv)
     log(f"reference: raw {args.raw_dir} ({args.raw_format}), threshold {args.threshold}")
-    result = compute(args.raw_dir, args.raw_format, args.threshold, args.seed_dir)
+    conventions = Conventions(args.csv_delimiter, args.csv_encoding, args.day_first_dates)
+    result = compute(args.raw_dir, args.raw_format, args.threshold, args.seed_dir, conventions=conventions)
     write_outputs(result, args.out)
     log(f"wrote {result.indicator_values['indicator_code'].nunique()} indicator tables to {args.out}")
     return 0

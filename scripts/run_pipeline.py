@@ -23,6 +23,7 @@ ATLAS_PUBLISHED_DUCKDB_PATH / ATLAS_EXPORT_DIR, else the defaults under data/.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -41,10 +42,13 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
 from scripts import plausibility_gate, publish_database, run_errors, run_lock  # noqa: E402
-from scripts.check_raw_extract import FORMATS, SOURCES, check_extract, report, source_files  # noqa: E402
+from scripts.check_raw_extract import CheckResult, check_extract, report  # noqa: E402
+
 
 def has_raw_files(raw_dir: Path) -> bool:
-    return any(source_files(raw_dir, source, file_format) for source in SOURCES for file_format in FORMATS)
+    """Anything delivered (hidden entries aside): synthetic data only goes into an empty folder,
+    never beside a file the check would reject (Claims_2023.parquet, a folder of parts)."""
+    return any(not path.name.startswith(".") for path in raw_dir.iterdir())
 
 
 def generate(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int) -> None:
@@ -96,11 +100,13 @@ def extract_bytes(raw_dir: Path) -> int:
     return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
 
 
-def dbt_build(raw_dir: Path, database: Path, file_format: str) -> int:
-    env = {**os.environ, "ATLAS_RAW_DIR": str(raw_dir), "ATLAS_RAW_FORMAT": file_format,
+def dbt_build(raw_dir: Path, database: Path, check: CheckResult) -> int:
+    env = {**os.environ, "ATLAS_RAW_DIR": str(raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
            "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    # The conventions the check detected, and the rows it counted per file for the reconciliation.
+    command = [*dbt_command(), "--vars", json.dumps(check.dbt_vars())]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
-    returncode, lines = run_echoed(dbt_command(), env)
+    returncode, lines = run_echoed(command, env)
     full = run_errors.disk_full_line(lines) if returncode else None
     if full:
         raise run_errors.disk_full(full, temp_directory(database), extract_bytes(raw_dir))
@@ -163,9 +169,10 @@ def check_output_paths(database: Path, published: Path, export_dir: Path) -> int
     return 0
 
 
-def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> str | None:
-    """The extract's file format, after generating synthetic data into an empty raw_dir and
-    checking the structure (README "Structural checks"); None when it does not match."""
+def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> CheckResult | None:
+    """What the structural check found (format, conventions, rows per file), after generating
+    synthetic data into an empty raw_dir and checking the structure (README "Structural
+    checks"); None when it does not match."""
     raw_dir.mkdir(parents=True, exist_ok=True)
     if not has_raw_files(raw_dir):
         generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
@@ -175,7 +182,7 @@ def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> str | None:
         print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
               "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
         return None
-    return check.file_format
+    return check
 
 
 def remove_build(building: Path) -> None:
@@ -193,12 +200,12 @@ def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: st
         raise
 
 
-def build_database(raw_dir: Path, building: Path, file_format: str) -> int:
+def build_database(raw_dir: Path, building: Path, check: CheckResult) -> int:
     """`dbt build` into the temporary file; on failure delete it (the outputs in place stay as they are)."""
     building.parent.mkdir(parents=True, exist_ok=True)
     publish_database.remove_database_file(building)  # left by an interrupted run
     try:
-        returncode = dbt_build(raw_dir, building, file_format)
+        returncode = dbt_build(raw_dir, building, check)
         if returncode == 0:
             # Everything in the file, no write-ahead log beside it, before it is moved.
             with duckdb.connect(str(building)) as connection:
@@ -300,10 +307,10 @@ def run(args: argparse.Namespace) -> int:
         returncode = check_output_paths(database, published, export_dir)
         if returncode != 0:
             return returncode
-        file_format = prepare_raw_extract(raw_dir, args)
-        if file_format is None:
+        check = prepare_raw_extract(raw_dir, args)
+        if check is None:
             return 2
-        returncode = build_database(raw_dir, building, file_format)
+        returncode = build_database(raw_dir, building, check)
         if returncode != 0:
             return returncode
         gate = check_plausibility(building, database, raw_dir, args.accept_quarantine)

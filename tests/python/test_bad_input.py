@@ -21,6 +21,9 @@ import pytest
 
 from compiled_project import CompiledProject
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR, query, write_raw_file
+from raw_deliveries import (
+    copy_as, csv_extract, edit_csv, part_files, person_id_typed_integer, replace_column, rewrite,
+    second_file_of_a_year)
 
 Row = dict[str, Any]
 YEARS = (2019, 2020)
@@ -246,12 +249,17 @@ RUN_PIPELINE = PROJECT_DIR / "scripts" / "run_pipeline.py"
 
 
 def run_pipeline(raw_dir: Path, database: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(RUN_PIPELINE), "--raw-dir", str(raw_dir), "--database", str(database)],
+    """The run command, its published database and exports beside the working database."""
+    return subprocess.run([sys.executable, str(RUN_PIPELINE), "--raw-dir", str(raw_dir), "--database", str(database),
+                           "--published-database", str(database.with_name("published.duckdb")),
+                           "--export-dir", str(database.with_name("exports"))],
                           cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digest(database: Path) -> dict[str, str]:
+    """Every output of a run (working and published database, exports): name -> SHA-256."""
+    outputs = [database, database.with_name("published.duckdb"), *sorted(database.with_name("exports").rglob("*"))]
+    return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in outputs if path.is_file()}
 
 
 def write_parquet(path: Path, select_sql: str) -> None:
@@ -328,6 +336,72 @@ STRUCTURAL_CASES: list[tuple[str, Any, list[str]]] = [
     ("Parquet and CSV mixed",
      lambda raw: (raw / "claims_extra.csv").write_text("person_id\np1\n"),
      ["holds both Parquet and CSV"]),
+    # Files the build's glob would miss or read twice (README "Structural checks").
+    ("source file name in another letter case",
+     lambda raw: rewrite(raw, "claims_2020.parquet", "select * from f where false", "Claims_2021.parquet"),
+     ["Claims_2021.parquet", "differs from the contract only in letter case", "rename it to claims_2021.parquet"]),
+    ("source delivered as a folder of part files", part_files,
+     ["claims_2021.parquet: a folder (part files", "merge the parts into one file"]),
+    ("a copy of a file", lambda raw: copy_as(raw, "claims_2020.parquet", "claims_2020 (1).parquet"),
+     ["claims_2020 (1).parquet", "looks like a copy", "'(1)'"]),
+    ("a copy the file manager named", lambda raw: copy_as(raw, "beneficiaries_2020.parquet",
+                                                          "beneficiaries_2020 - Copy.parquet"),
+     ["beneficiaries_2020 - Copy.parquet", "looks like a copy"]),
+    ("source as .txt", lambda raw: (raw / "claims_2021.txt").write_text("person_id,service_date\n"),
+     ["claims_2021.txt", "unknown extension '.txt'", "rename it to .csv"]),
+    ("source compressed", lambda raw: (raw / "claims_2021.csv.gz").write_bytes(b"\x1f\x8b"),
+     ["claims_2021.csv.gz", "unknown extension '.csv.gz'", "gunzip"]),
+    ("source as a spreadsheet", lambda raw: (raw / "beneficiaries_2021.xlsx").write_bytes(b"PK"),
+     ["beneficiaries_2021.xlsx", "unknown extension '.xlsx'", "save it from the spreadsheet as CSV"]),
+    ("extension in capitals", lambda raw: copy_as(raw, "claims_2020.parquet", "claims_2021.PARQUET"),
+     ["claims_2021.PARQUET", "letter case"]),
+    ("a data file named after no source", lambda raw: copy_as(raw, "claims_2020.parquet", "soins_2021.parquet"),
+     ["soins_2021.parquet", "a data file the contract does not name"]),
+    ("the same file under two names", lambda raw: copy_as(raw, "claims_2020.parquet", "claims_2020_v2.parquet"),
+     ["claims_2020_v2.parquet: the same content as claims_2020.parquet", "remove one of them"]),
+    ("a year of claims delivered twice", lambda raw: second_file_of_a_year(raw, "claims"),
+     ["claims_2020_resent.parquet: claims of 2019, 2020 are also in claims_2020.parquet", "a year delivered twice"]),
+    ("a year of the population delivered twice", lambda raw: second_file_of_a_year(raw, "beneficiaries"),
+     ["beneficiaries_2020_resent.parquet: beneficiaries of 2019, 2020 are also in beneficiaries_2020.parquet"]),
+    # Whole-column conventions the build does not read.
+    ("person_id INTEGER in one file, text in another", person_id_typed_integer,
+     ["column 'person_id' is not of one type", "claims_2021.parquet INTEGER", "claims_2020.parquet VARCHAR",
+      "deliver it as text"]),
+    ("service dates that are no date in a whole column",
+     lambda raw: rewrite(raw, "claims_2020.parquet", "select * replace ('unknown' as service_date) from f"),
+     ["claims_2020.parquet: column 'service_date'", "e.g. 'unknown'", "YYYY-MM-DD or DD/MM/YYYY"]),
+    ("service dates written YYYYMMDD",
+     lambda raw: rewrite(raw, "claims_2020.parquet",
+                         "select * replace (strftime(service_date, '%Y%m%d') as service_date) from f"),
+     ["claims_2020.parquet: column 'service_date'", "e.g. '20190110'", "a date written YYYY-MM-DD or DD/MM/YYYY"]),
+    ("CSV: sex coded 1/2", lambda raw: replace_column(csv_extract(raw), "beneficiaries_2020.csv", "sex", "1"),
+     ["beneficiaries_2020.csv: column 'sex'", "e.g. '1'", "M or F"]),
+    ("CSV: quantity with a decimal comma",
+     lambda raw: replace_column(csv_extract(raw, separator=";"), "claims_2020.csv", "quantity", "1,00", ";"),
+     ["claims_2020.csv: column 'quantity'", "e.g. '1,00'", "a whole number"]),
+    ("CSV: dates written MM/DD/YYYY where the day exceeds 12",
+     lambda raw: replace_column(csv_extract(raw), "claims_2020.csv", "service_date", "12/31/2020"),
+     ["claims_2020.csv: column 'service_date'", "e.g. '12/31/2020'"]),
+    ("CSV separated by tabs", lambda raw: csv_extract(raw, separator="\t"),
+     ["beneficiaries_2020.csv: fields separated by a tab", "separated by ',' or ';'"]),
+    ("CSV files with different separators",
+     lambda raw: (csv_extract(raw), edit_csv(raw, "claims_2020.csv", lambda text: text.replace(b",", b";"))),
+     ["claims_2020.csv: separator ';', but beneficiaries_2020.csv has ','",
+      "write every CSV file of the extract alike"]),
+    ("CSV in UTF-16", lambda raw: (csv_extract(raw), edit_csv(
+        raw, "claims_2020.csv", lambda text: text.decode().encode("utf-16"))),
+     ["claims_2020.csv: UTF-16 text", "save it as CSV UTF-8"]),
+    ("CSV in Windows-1252 with a euro sign", lambda raw: (csv_extract(raw, separator=";", encoding="cp1252"), edit_csv(
+        raw, "claims_2020.csv", lambda text: text.replace(b";\n", b";MM\x80\n", 1))),
+     ["claims_2020.csv: Windows-1252 text", "'\u20ac' at line 2, column 'billing_practice_id'",
+      "save it as CSV UTF-8"]),
+    ("CSV with a byte-order mark but not UTF-8", lambda raw: (csv_extract(raw, byte_order_mark=True), edit_csv(
+        raw, "claims_2020.csv", lambda text: text.replace(b",\n", b",MM\xe9\n", 1))),
+     ["claims_2020.csv: starts with a UTF-8 byte-order mark but is not UTF-8", "line 2, column 'billing_practice_id'"]),
+    ("CSV files in two encodings", lambda raw: (
+        csv_extract(raw), edit_csv(raw, "claims_2020.csv", lambda text: text.replace(b",\n", b",MM\xe9\n", 1)),
+        edit_csv(raw, "beneficiaries_2020.csv", lambda text: text.replace(b"p1,", "pé1,".encode(), 1))),
+     ["claims_2020.csv: encoding 'latin-1', but beneficiaries_2020.csv has 'utf-8'"]),
 ]
 
 

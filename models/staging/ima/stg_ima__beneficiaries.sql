@@ -38,7 +38,7 @@ final as (
         end as birth_year,
         sex,
         death_date_text,
-        {{ dbt.safe_cast('death_date_text', api.Column.translate_type('date')) }} as death_date,
+        {{ parse_date('death_date_text') }} as death_date,
         commune_dec31,
         sector_dec31,
         commune_jun30,

@@ -29,7 +29,7 @@ final as (
         source_file,
         person_id,
         service_date_text,
-        {{ dbt.safe_cast('service_date_text', api.Column.translate_type('date')) }} as service_date,
+        {{ parse_date('service_date_text') }} as service_date,
         nomenclature_code_text,
         case
             when {{ is_digit_code('nomenclature_code_text', 6) }}
