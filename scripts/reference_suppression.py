@@ -1,8 +1,8 @@
 """Small-cell suppression of the reference implementation (step 8 of reference_indicators.py).
 
-Written from docs/protection.md ("What the flags reveal", "The rules"), not from the SQL. The
-suppression is decided on patterns, not per indicator table, so that a cell has one status
-wherever it appears:
+Written from docs/protection.md ("What an outsider knows": "Rows" and "What the flags reveal";
+"The rules"), not from the SQL. The suppression is decided on patterns, not per indicator
+table, so that a cell has one status wherever it appears:
 
 - the population pattern: one cell per (year, unit, age band) over every indicator cell,
   measured by its beneficiaries (the denominator of every table);
@@ -18,8 +18,8 @@ one more member, until a round changes neither which cells are withheld nor whic
 partners. A strong member can move by t - 2 either way: for beneficiaries, above the rows they
 head; for patients, below the beneficiaries. An indicator cell is withheld when its population
 cell or its variable cell is; its flag says 'small_cell' only where every pattern in which it
-is small may flag it. Where the page leaves a choice open, the comment at that step names the reading taken.
-Every step is vectorised (numpy over row numbers): a million cells settle in seconds.
+is small may flag it. Where the page leaves a choice open, the comment at that step names the
+reading taken. Every step is vectorised (numpy over row numbers): a million cells settle in seconds.
 """
 
 from __future__ import annotations

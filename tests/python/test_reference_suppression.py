@@ -1,5 +1,5 @@
 """The reference's small-cell suppression (scripts/reference_suppression.py) on hand-made cell
-tables, one rule of docs/protection.md ("What the flags reveal", "The rules") per test,
+tables, one rule of docs/protection.md ("Rows", "What the flags reveal", "The rules") per test,
 threshold 5: a strong population cell has 5 or more beneficiaries and 3 or more above the most
 rows it heads in one group, a strong variable cell 5 or more individuals and 3 or more
 beneficiaries besides them. Then the vectorised code against a
@@ -75,8 +75,9 @@ def arrondissement(code: str, parent_individuals: int, parent_beneficiaries: int
 
 def test_rule_b_small_member_gets_two_strong_partners_in_every_table() -> None:
     """Population pattern: commune 11001 has 3 beneficiaries (primary). The arrondissement's
-    group has a withheld member above 0 and no strong one (b): the published strong child with
-    the smallest measure (11002, 8) is withheld; still fewer than two strong: 11003 (9) too.
+    group has a withheld member needing partners and no strong one (b): the published strong
+    child with the smallest measure (11002, 8) is withheld; still fewer than two strong: 11003
+    (9) too.
     The population cell is shared: both indicators, of two variables, withhold the same cells.
     11001 is small and its parent published: small_cell."""
     children = {"11001": (0, 3), "11002": (0, 8), "11003": (0, 9), "11004": (0, 10)}
