@@ -23,7 +23,8 @@ The steps, in order (one section of this file each):
   6. cells: beneficiaries, patients and volumes at every geographic level and age band;
   7. the indicator cells of the registry (value = numerator / (denominator / multiplier));
   8. small-cell suppression on the population and variable patterns of docs/protection.md
-     ("The rules"): primary, then secondary rounds until nothing changes (the module
+     ("The rules"): primary, then secondary rounds until neither the withheld cells nor
+     those needing partners change, then the flag per pattern (the module
      scripts/reference_suppression.py, written from that page);
   9. write the tables (a DuckDB file or a directory of Parquet files).
 

@@ -1,8 +1,8 @@
 """Small-cell suppression of the reference implementation (step 8 of reference_indicators.py).
 
-Written from docs/protection.md ("What the flags reveal", "The rules"), not from the SQL. The
-suppression is decided on patterns, not per indicator table, so that a cell has one status
-wherever it appears:
+Written from docs/protection.md ("What an outsider knows": "Rows" and "What the flags reveal";
+"The rules"), not from the SQL. The suppression is decided on patterns, not per indicator
+table, so that a cell has one status wherever it appears:
 
 - the population pattern: one cell per (year, unit, age band) over every indicator cell,
   measured by its beneficiaries (the denominator of every table);
@@ -11,12 +11,15 @@ wherever it appears:
   volume), measured by its individuals (the patients of the variable), carrying its volume for
   the remainders of the variable relations (seeds/variable_relations.csv).
 
-Each pattern is settled in rounds: primary cells first, then every group (a parent cell and its
-children: geography, age, and in the variable patterns the variable relations) is judged on the
-state before the round, and each exposed group withholds one more member, until a round
-withholds nothing. An indicator cell is withheld when its population cell or its variable cell
-is. Where the page leaves a choice open, the comment at that step names the reading taken.
-Every step is vectorised (numpy over row numbers): a million cells settle in seconds.
+Each pattern is settled in rounds: primary cells first (withheld, and needing partners), then
+every group (a parent cell and its children: geography, age, and in the variable patterns the
+variable relations) is judged on the state before the round, and each exposed group withholds
+one more member, until a round changes neither which cells are withheld nor which need
+partners. A strong member can move by t - 2 either way: for beneficiaries, above the rows they
+head; for patients, below the beneficiaries. An indicator cell is withheld when its population
+cell or its variable cell is; its flag says 'small_cell' only where every pattern in which it
+is small may flag it. Where the page leaves a choice open, the comment at that step names the
+reading taken. Every step is vectorised (numpy over row numbers): a million cells settle in seconds.
 """
 
 from __future__ import annotations
@@ -219,16 +222,27 @@ def cell_key_rank(pattern: pd.DataFrame) -> IntArray:
     return rank
 
 
-def strong_cells(pattern: pd.DataFrame, threshold: int, bounded_by_beneficiaries: bool) -> BoolArray:
+def rows_headed(groups: Groups, rows: int) -> IntArray:
+    """Per pattern row, the most children it heads in one of its groups (0 where it heads
+    none). Page, "Rows": a cell over n rows holds at least n beneficiaries."""
+    children = np.bincount(groups.group[~groups.is_parent], minlength=len(groups.parent)).astype(np.int64)
+    most = np.zeros(rows, dtype=np.int64)
+    np.maximum.at(most, groups.parent, children)
+    return most
+
+
+def strong_cells(pattern: pd.DataFrame, groups: Groups, threshold: int, population: bool) -> BoolArray:
     """Page: a strong member "can move by t - 2 either way without an outsider noticing": a
-    measure of t or more (1 + (t - 2) < t, so moving down it stays unsmall), and for patients
-    (`bounded_by_beneficiaries`, the variable patterns) also t - 2 or more below the cell's
-    beneficiaries, since patients <= beneficiaries stops it moving up."""
+    measure of t or more (1 + (t - 2) < t, so moving down it stays unsmall), and t - 2 or
+    more of room on its bounded side: beneficiaries above the most rows they head in one group
+    (the rows bound them below), patients below the cell's beneficiaries (patients <=
+    beneficiaries bounds them above)."""
     measure = pattern["measure"].to_numpy(dtype=np.int64)
-    strong = measure >= threshold
-    if bounded_by_beneficiaries:
-        strong &= pattern["beneficiaries"].to_numpy(dtype=np.int64) - measure >= threshold - 2
-    return np.asarray(strong, dtype=bool)
+    if population:
+        room = measure - rows_headed(groups, len(pattern))
+    else:
+        room = pattern["beneficiaries"].to_numpy(dtype=np.int64) - measure
+    return np.asarray((measure >= threshold) & (room >= threshold - 2), dtype=bool)
 
 
 def candidate_order(pattern: pd.DataFrame, groups: Groups, strong: BoolArray) -> IntArray:
@@ -247,42 +261,44 @@ def candidate_order(pattern: pd.DataFrame, groups: Groups, strong: BoolArray) ->
     return np.asarray(members[order], dtype=np.int64)
 
 
-def exposed_groups(measure: IntArray, strong: BoolArray, groups: Groups, withheld: BoolArray) -> BoolArray:
-    """The groups exposed by the state `withheld` (page, "Secondary suppression"): (a) no member
-    withheld but the remainder small; (b) a member with a measure above 0 withheld and fewer
-    than two strong members withheld (withheld zeros alone hide no small cell)."""
+def settle(pattern: pd.DataFrame, groups: Groups, withheld: BoolArray, needs: BoolArray,
+           strong: BoolArray) -> tuple[BoolArray, int]:
+    """The withheld cells of a pattern after the secondary rounds, from the cells withheld and
+    needing partners at the start, and the number of rounds that changed something.
+
+    Each round judges every group on the state before it (page, "Secondary suppression"):
+    exposed when (a) no member is withheld and the remainder is small, or (b) a withheld member
+    needs partners and fewer than two strong members are withheld. Each exposed group withholds
+    its first published candidate; all exposed groups settle at once. After the round, a cell
+    needs partners when it did, when a (b) group chose it, or when it was withheld and strong
+    before the round in a group where a withheld member needed partners (a cell chosen for (a)
+    only needs none). A group may stay exposed with no candidate left ("else nothing"): the
+    loop ends when a round changes neither which cells are withheld nor which need partners."""
+    order = candidate_order(pattern, groups, strong)
+    candidate_row, candidate_group = groups.row[order], groups.group[order]
     count = len(groups.small_remainder)
-    held = withheld[groups.row]
 
     def per_group(flag: BoolArray) -> IntArray:
         return np.bincount(groups.group, weights=flag.astype(np.float64), minlength=count).astype(np.int64)
 
-    none_withheld = per_group(held) == 0
-    positive_withheld = per_group(held & (measure[groups.row] > 0)) > 0
-    strong_withheld = per_group(held & strong[groups.row])
-    return np.asarray((none_withheld & groups.small_remainder) | (positive_withheld & (strong_withheld < 2)),
-                      dtype=bool)
-
-
-def settle(pattern: pd.DataFrame, groups: Groups, withheld: BoolArray, strong: BoolArray) -> tuple[BoolArray, int]:
-    """The withheld cells of a pattern after the secondary rounds, from the cells withheld at the
-    start, and the number of rounds that withheld something. Each round judges every group on
-    the state before it; each exposed group withholds its first published candidate; all
-    exposed groups settle at once. A group may stay exposed with no candidate left ("else
-    nothing"): the loop ends when no exposed group has one."""
-    measure = pattern["measure"].to_numpy(dtype=np.int64)
-    order = candidate_order(pattern, groups, strong)
-    candidate_row, candidate_group = groups.row[order], groups.group[order]
-    withheld = withheld.copy()
     rounds = 0
     while True:
-        exposed = exposed_groups(measure, strong, groups, withheld)
+        held = withheld[groups.row]
+        needing = per_group(held & needs[groups.row]) > 0
+        rule_b = needing & (per_group(held & strong[groups.row]) < 2)
+        exposed = ((per_group(held) == 0) & groups.small_remainder) | rule_b
         open_candidates = np.flatnonzero(exposed[candidate_group] & ~withheld[candidate_row])
         group = candidate_group[open_candidates]
         first = open_candidates[np.r_[True, group[1:] != group[:-1]]] if len(group) else open_candidates
-        if not len(first):
+        partner = np.zeros(len(withheld), dtype=bool)
+        partner[groups.row[needing[groups.group] & held & strong[groups.row]]] = True
+        new_withheld = withheld.copy()
+        new_withheld[candidate_row[first]] = True
+        new_needs = needs | partner
+        new_needs[candidate_row[first][rule_b[candidate_group[first]]]] = True
+        if (new_withheld == withheld).all() and (new_needs == needs).all():
             return withheld, rounds
-        withheld[candidate_row[first]] = True
+        withheld, needs = new_withheld, new_needs
         rounds += 1
 
 
@@ -304,33 +320,41 @@ def suppress(cells: pd.DataFrame, registry: pd.DataFrame, relations: pd.DataFram
 
     The population pattern settles first: "a cell withheld in the population pattern starts
     withheld in every variable pattern" is read as its final state being the variable patterns'
-    start. The variable patterns then settle together, in one loop of rounds: the variable
-    relations join IMAG_ALL_N's pattern to its categories' and provider groups' (the round
-    count of independent patterns is the largest of theirs either way).
+    start; such a cell needs no partners there unless its individuals are small ("a cell
+    withheld only because the population pattern withholds it ... needs none until it becomes
+    a partner"). The variable patterns then settle together, in one loop of rounds: the
+    variable relations join IMAG_ALL_N's pattern to its categories' and provider groups' (the
+    round count of independent patterns is the largest of theirs either way).
 
-    A cell is withheld when its population cell or its variable cell is. Flag (page, "What the
-    flags reveal"): 'small_cell' when its population cell is small and no parent of it is
-    withheld in the population pattern, or its variable cell is small and no parent of it is
-    withheld in its variable pattern (final states): a cell inside a withheld sum says nothing
-    of its size, else two flags on one sum would pin both; otherwise 'secondary'."""
+    A cell is withheld when its population cell or its variable cell is. Flag (page, "The
+    rules"): 'small_cell' when it is small in at least one pattern (its beneficiaries in the
+    population pattern, its individuals in its variable pattern) and every pattern in which it
+    is small may flag it: no parent of it is withheld there (final state; a cell inside a
+    withheld sum says nothing of its size, else two flags on one sum would pin both) and, in
+    the population pattern, it heads at most one row in each of its groups (two rows below a
+    small total bound it to 2 or more); otherwise 'secondary'."""
     patterns = build_patterns(cells, registry)
     population = patterns.population
     population_groups = find_groups(population, relations.iloc[:0], threshold)
     population_small = is_small(population["measure"], threshold)
     population_withheld, population_rounds = settle(
-        population, population_groups, population_small, strong_cells(population, threshold, False))
+        population, population_groups, population_small, population_small,
+        strong_cells(population, population_groups, threshold, population=True))
 
     variables = patterns.variables
     variable_groups = find_groups(variables, relations, threshold)
     variable_small = is_small(variables["measure"], threshold)
     start = variable_small | population_withheld[patterns.population_of_variable]
-    variable_withheld, variable_rounds = settle(variables, variable_groups, start,
-                                                strong_cells(variables, threshold, True))
+    variable_withheld, variable_rounds = settle(variables, variable_groups, start, variable_small,
+                                                strong_cells(variables, variable_groups, threshold, population=False))
 
     withheld = population_withheld[patterns.population_row] | variable_withheld[patterns.variable_row]
-    small_population = population_small & ~parent_withheld(population_groups, population_withheld, len(population))
-    small_variable = variable_small & ~parent_withheld(variable_groups, variable_withheld, len(variables))
-    small = small_population[patterns.population_row] | small_variable[patterns.variable_row]
+    population_may = (~parent_withheld(population_groups, population_withheld, len(population))
+                      & (rows_headed(population_groups, len(population)) <= 1))
+    variable_may = ~parent_withheld(variable_groups, variable_withheld, len(variables))
+    small_in = population_small[patterns.population_row], variable_small[patterns.variable_row]
+    may_flag = (population_may[patterns.population_row], variable_may[patterns.variable_row])
+    small = (small_in[0] | small_in[1]) & (~small_in[0] | may_flag[0]) & (~small_in[1] | may_flag[1])
     flag = np.full(len(cells), None, dtype=object)
     flag[withheld & small] = "small_cell"
     flag[withheld & ~small] = "secondary"

@@ -1,7 +1,8 @@
 """The reference's small-cell suppression (scripts/reference_suppression.py) on hand-made cell
-tables, one rule of docs/protection.md ("What the flags reveal", "The rules") per test,
-threshold 5: a strong population cell has 5 or more beneficiaries, a strong variable cell 5 or
-more individuals and 3 or more beneficiaries besides them. Then the vectorised code against a
+tables, one rule of docs/protection.md ("Rows", "What the flags reveal", "The rules") per test,
+threshold 5: a strong population cell has 5 or more beneficiaries and 3 or more above the most
+rows it heads in one group, a strong variable cell 5 or more individuals and 3 or more
+beneficiaries besides them. Then the vectorised code against a
 plain-loop restatement of the same rules on random cell tables. No dbt: the whole module runs
 in a few seconds.
 
@@ -74,8 +75,9 @@ def arrondissement(code: str, parent_individuals: int, parent_beneficiaries: int
 
 def test_rule_b_small_member_gets_two_strong_partners_in_every_table() -> None:
     """Population pattern: commune 11001 has 3 beneficiaries (primary). The arrondissement's
-    group has a withheld member above 0 and no strong one (b): the published strong child with
-    the smallest measure (11002, 8) is withheld; still fewer than two strong: 11003 (9) too.
+    group has a withheld member needing partners and no strong one (b): the published strong
+    child with the smallest measure (11002, 8) is withheld; still fewer than two strong: 11003
+    (9) too.
     The population cell is shared: both indicators, of two variables, withhold the same cells.
     11001 is small and its parent published: small_cell."""
     children = {"11001": (0, 3), "11002": (0, 8), "11003": (0, 9), "11004": (0, 10)}
@@ -89,27 +91,29 @@ def test_rule_b_small_member_gets_two_strong_partners_in_every_table() -> None:
         assert flags[(code, "11000", "total")] is None
 
 
-def test_rule_a_small_remainder_then_rule_b() -> None:
+def test_rule_a_small_remainder_needs_no_partner() -> None:
     """The country's 20 beneficiaries are its regions' 8 + 9 and 3 without a known domicile.
     Nothing is withheld but the remainder is small (a): the region with the smallest measure
-    (02000) is withheld; then one strong member withheld (b): 03000 too; then two: not exposed.
-    In V's pattern both regions start withheld (5 individuals of 8 and 9: strong). The country
-    stays published."""
+    (02000) is withheld. It was withheld for (a) only: it needs no partners, so (b) does not
+    expose the group and 03000 stays published. In V's pattern 02000 starts withheld (5
+    individuals of 8: strong, not small), needing no partners either. The country stays
+    published."""
     country = ("country", "BE")
     rows = [cells_of("stat_V_patients", *country, None, 10, 20),
             cells_of("stat_V_patients", "region", "02000", country, 5, 8),
             cells_of("stat_V_patients", "region", "03000", country, 5, 9)]
     flags = run(rows)
     assert flags[("stat_V_patients", "02000", "total")] == "secondary"
-    assert flags[("stat_V_patients", "03000", "total")] == "secondary"
+    assert flags[("stat_V_patients", "03000", "total")] is None
     assert flags[("stat_V_patients", "BE", "total")] is None
 
 
 def test_variable_cell_starts_withheld_and_patients_bounded_by_beneficiaries() -> None:
     """Population: 11001 (3 beneficiaries) is small, so 11004 (10) and 11002 (12) are withheld
     (b). In V's pattern they start withheld: 11001 (0 individuals), 11002 (8 of 12: strong) and
-    11004 (9 of 10: not strong, it cannot move up by 3). One strong member withheld (b): 11003
-    (10 of 15) is withheld, in V's tables only. W (no individual anywhere) is not exposed."""
+    11004 (9 of 10: not strong, it cannot move up by 3), none of them small: none needs
+    partners there, so V's group is not exposed and 11003 (10 of 15) stays published. W (no
+    individual anywhere) is not exposed either."""
     v = {"11001": (0, 3), "11002": (8, 12), "11003": (10, 15), "11004": (9, 10)}
     w = {commune: (0, beneficiaries) for commune, (_, beneficiaries) in v.items()}
     rows = (arrondissement("cube_V_patients", 27, 40, v) + arrondissement("cube_V_volume", 27, 40, v)
@@ -120,9 +124,8 @@ def test_variable_cell_starts_withheld_and_patients_bounded_by_beneficiaries() -
         assert flags[(code, "11002", "total")] == "secondary"
         assert flags[(code, "11004", "total")] == "secondary"
         assert flags[(code, "11000", "total")] is None
-    assert flags[("cube_V_patients", "11003", "total")] == "secondary"
-    assert flags[("cube_V_volume", "11003", "total")] == "secondary"
-    assert flags[("cube_W_patients", "11003", "total")] is None
+    for code in ("cube_V_patients", "cube_V_volume", "cube_W_patients"):
+        assert flags[(code, "11003", "total")] is None
 
 
 def test_flag_small_cell_on_small_individuals() -> None:
@@ -160,6 +163,90 @@ def test_no_group_without_its_parent() -> None:
 def test_threshold_one_withholds_nothing() -> None:
     rows = arrondissement("cube_V_patients", 3, 4, {"11001": (1, 1), "11002": (2, 3)})
     assert set(run(rows, threshold=1).values()) == {None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows bounding a cell, partners needing partners, the flag per pattern
+# ---------------------------------------------------------------------------------------------
+
+def sectors(commune: str, beneficiaries: dict[str, int], code: str = "stat_V_patients") -> list[Row]:
+    """Statistical sectors of a commune, no individual: {sector: beneficiaries}."""
+    return [cells_of(code, "statistical_sector", sector, ("commune", commune), 0, count)
+            for sector, count in beneficiaries.items()]
+
+
+def test_population_strength_bounded_by_the_rows_a_cell_heads() -> None:
+    """Population: 11001 (3) and the four sectors of 11002 (1, 1, 2, 2) are small. 11002 has
+    6 beneficiaries over 4 rows: only 2 above them, so it is not strong (it cannot move down
+    by 3). Round 1: the arrondissement's group (b) skips 11002 and withholds 11003 (8); the
+    sector group (b), with no strong child, withholds its parent 11002 (needing partners).
+    Round 2: the arrondissement's group has one strong member withheld (11003; 11002 is not
+    strong): 11004 (12) too. Had 11002 been strong, 11002 and 11003 would have sufficed."""
+    rows = arrondissement("stat_V_patients", 0, 29, {"11001": (0, 3), "11002": (0, 6), "11003": (0, 8),
+                                                     "11004": (0, 12)})
+    rows += sectors("11002", {"S1": 1, "S2": 1, "S3": 2, "S4": 2})
+    flags = {geo: flag for (_, geo, _), flag in run(rows).items()}
+    assert flags == {"11000": None, "11001": "small_cell", "11002": "secondary", "11003": "secondary",
+                     "11004": "secondary", "S1": "secondary", "S2": "secondary", "S3": "secondary",
+                     "S4": "secondary"}
+
+
+def test_flag_small_population_cell_over_rows() -> None:
+    """Population: 11001 (3 beneficiaries) over two sectors (1 and 2) is at least 2 to an
+    outsider: more than "1 to 4", so 'secondary', though its parent is published (its
+    partners: 11002 and 11003). Over one sector (3), it flags 'small_cell'. The sectors lie
+    inside withheld 11001: 'secondary'. In a variable pattern rows bound nothing: 11001 with 3
+    individuals (20 beneficiaries) over two sectors flags 'small_cell'."""
+    communes = {"11001": (0, 3), "11002": (0, 10), "11003": (0, 12)}
+    two = run(arrondissement("stat_V_patients", 0, 25, communes) + sectors("11001", {"S1": 1, "S2": 2}))
+    assert two[("stat_V_patients", "11001", "total")] == "secondary"
+    assert two[("stat_V_patients", "S1", "total")] == "secondary"
+    assert two[("stat_V_patients", "S2", "total")] == "secondary"
+    assert two[("stat_V_patients", "11002", "total")] == "secondary"
+    assert two[("stat_V_patients", "11003", "total")] == "secondary"
+    one = run(arrondissement("stat_V_patients", 0, 25, communes) + sectors("11001", {"S1": 3}))
+    assert one[("stat_V_patients", "11001", "total")] == "small_cell"
+    assert one[("stat_V_patients", "S1", "total")] == "secondary"
+    variable = run(arrondissement("stat_V_patients", 20, 60, {"11001": (3, 20), "11002": (8, 20), "11003": (9, 20)})
+                   + sectors("11001", {"S1": 10, "S2": 10}))
+    assert variable[("stat_V_patients", "11001", "total")] == "small_cell"
+    assert variable[("stat_V_patients", "11002", "total")] == "secondary"
+    assert variable[("stat_V_patients", "11003", "total")] == "secondary"
+    assert variable[("stat_V_patients", "S1", "total")] is None
+
+
+def test_flag_small_in_both_patterns_needs_both() -> None:
+    """11001 has 3 beneficiaries and 2 individuals: small in both patterns. Population: its
+    partners 11002 and 11003 (20 each) are withheld, the arrondissement published. V's pattern:
+    11001 needs partners, 11002 (18 of 20) and 11003 (0) are not strong, so the arrondissement
+    (20 of 43) is withheld. The population pattern may flag 11001, V's may not (its parent is
+    withheld): 'secondary'."""
+    flags = run(arrondissement("cube_V_patients", 20, 43, {"11001": (2, 3), "11002": (18, 20), "11003": (0, 20)}))
+    assert set(flags.values()) == {"secondary"}
+
+
+def test_strong_cell_becomes_a_partner_and_needs_partners() -> None:
+    """Population: the country's 78 beneficiaries are its regions' 25 + 20 + 30 and 3 without
+    a known domicile (a): 03000 (20) is withheld, needing no partners. V's pattern: 03000
+    (10 of 20) starts withheld; 02000 (2) is small and needs partners. Round 1: the country's
+    group (b), one strong member withheld, withholds 04000 (12); 03000, strong and withheld in
+    a group where 02000 needs partners, is now their partner and needs partners. Round 2:
+    03000's age group (b) withholds band 0-9 (5 of 8; 10-19 has 5 of 12, more beneficiaries).
+    Without 03000 becoming a partner its bands would stay published."""
+    country = ("country", "BE")
+    rows = [cells_of("cube_V_patients", *country, None, 24, 78),
+            cells_of("cube_V_patients", "region", "02000", country, 2, 25),
+            cells_of("cube_V_patients", "region", "03000", country, 10, 20),
+            cells_of("cube_V_patients", "region", "04000", country, 12, 30),
+            cells_of("cube_V_patients", "region", "03000", country, 5, 8, "0-9"),
+            cells_of("cube_V_patients", "region", "03000", country, 5, 12, "10-19")]
+    flags = run(rows)
+    assert flags == {("cube_V_patients", "BE", "total"): None,
+                     ("cube_V_patients", "02000", "total"): "small_cell",
+                     ("cube_V_patients", "03000", "total"): "secondary",
+                     ("cube_V_patients", "04000", "total"): "secondary",
+                     ("cube_V_patients", "03000", "0-9"): "secondary",
+                     ("cube_V_patients", "03000", "10-19"): None}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,15 +290,14 @@ def national(variable: str, individuals: int, volume: int,
 def test_categories_small_cone_beam_remainder() -> None:
     """All imaging: 50 exams; the categories C1 (20) and C2 (27): 3 exams of cone-beam CT (no
     table) remain, a small remainder in volume (a). The category with the smallest individuals
-    (C1, 6) is withheld, then C2 by (b); all imaging stays published. The provider groups
-    (P1 + P2 = 50 exams) are another group, not exposed."""
+    (C1, 6) is withheld; withheld for (a) only, it needs no partner: C2 and all imaging stay
+    published. The provider groups (P1 + P2 = 50 exams) are another group, not exposed."""
     rows = (national("ALL", 10, 50) + national("C1", 6, 20) + national("C2", 7, 27)
             + national("P1", 6, 25) + national("P2", 8, 25))
     flags = run(rows)
     for kind in ("patients", "volume"):
         assert flags[(f"stat_C1_{kind}", "BE", "total")] == "secondary"
-        assert flags[(f"stat_C2_{kind}", "BE", "total")] == "secondary"
-        for variable in ("ALL", "P1", "P2"):
+        for variable in ("ALL", "C2", "P1", "P2"):
             assert flags[(f"stat_{variable}_{kind}", "BE", "total")] is None
 
 
@@ -373,47 +459,58 @@ def naive_suppress(cells: pd.DataFrame, threshold: int) -> list[str | None]:
             result.append((parent, children, remainder))
         return result
 
-    def strong(cell: dict[str, Any], relations: bool) -> bool:
-        bounded = not relations or cell["beneficiaries"] - cell["measure"] >= threshold - 2
-        return bool(cell["measure"] >= threshold and bounded)
-
     def settle(pattern: dict[tuple[Any, ...], dict[str, Any]], relations: bool,
-               withheld: set[Any]) -> tuple[set[Any], set[Any]]:
-        """(withheld cells, cells with a withheld parent) at the end."""
+               withheld: set[Any]) -> tuple[set[Any], set[Any], set[Any]]:
+        """(withheld cells, cells with a withheld parent, cells heading two rows in a group) at
+        the end."""
         all_groups = groups(pattern, relations)
-        while True:
-            new = set()
-            for parent, children, remainder in all_groups:
-                held = [pattern[member] for member in [parent, *children] if member in withheld]
-                exposed = ((not held and remainder in small)
-                           or (any(cell["measure"] > 0 for cell in held)
-                               and sum(strong(cell, relations) for cell in held) < 2))
-                if not exposed:
-                    continue
-                candidates = [child for child in children
-                              if child not in withheld and strong(pattern[child], relations)]
-                if candidates:
-                    new.add(min(candidates, key=lambda c: (pattern[c]["measure"], pattern[c]["beneficiaries"],
-                                                           c[3], c[4], c[0])))
-                elif parent not in withheld:
-                    new.add(parent)
-            if not new:
-                return withheld, {child for parent, children, _ in all_groups if parent in withheld
-                                  for child in children}
-            withheld = withheld | new
+        heads = {parent: 0 for parent in pattern}
+        for parent, children, _ in all_groups:
+            heads[parent] = max(heads[parent], len(children))
 
-    population_withheld, population_covered = settle(
+        def strong(key: Any) -> bool:
+            cell = pattern[key]
+            room = cell["beneficiaries"] - cell["measure"] if relations else cell["measure"] - heads[key]
+            return bool(cell["measure"] >= threshold and room >= threshold - 2)
+
+        needs = {key for key in withheld if pattern[key]["measure"] in small}
+        while True:
+            new_withheld, new_needs = set(withheld), set(needs)
+            for parent, children, remainder in all_groups:
+                held = [member for member in [parent, *children] if member in withheld]
+                needing = any(member in needs for member in held)
+                rule_b = needing and sum(strong(member) for member in held) < 2
+                if needing:
+                    new_needs |= {member for member in held if strong(member)}
+                if not (rule_b or (not held and remainder in small)):
+                    continue
+                candidates = [child for child in children if child not in withheld and strong(child)]
+                chosen = (min(candidates, key=lambda c: (pattern[c]["measure"], pattern[c]["beneficiaries"],
+                                                         c[3], c[4], c[0]))
+                          if candidates else parent if parent not in withheld else None)
+                if chosen is not None:
+                    new_withheld.add(chosen)
+                    if rule_b:
+                        new_needs.add(chosen)
+            if new_withheld == withheld and new_needs == needs:
+                return (withheld, {child for parent, children, _ in all_groups if parent in withheld
+                                   for child in children}, {key for key, count in heads.items() if count > 1})
+            withheld, needs = new_withheld, new_needs
+
+    population_withheld, population_covered, population_over_rows = settle(
         population, False, {key for key, cell in population.items() if cell["measure"] in small})
-    variable_withheld, variable_covered = settle(
+    variable_withheld, variable_covered, _ = settle(
         variables, True, {key for key, cell in variables.items()
                           if cell["measure"] in small or ("", *key[1:]) in population_withheld})
     flags: list[str | None] = []
     for row in rows:
         unit = (row["year"], row["geo_level"], row["geo_code"], row["age_band"])
-        variable = (variable_of[row["indicator_code"]], *unit)
-        if ("", *unit) in population_withheld or variable in variable_withheld:
-            small_cell = ((row["denominator"] in small and ("", *unit) not in population_covered)
-                          or (row["individuals"] in small and variable not in variable_covered))
+        population_key, variable = ("", *unit), (variable_of[row["indicator_code"]], *unit)
+        if population_key in population_withheld or variable in variable_withheld:
+            small_in = [row["denominator"] in small, row["individuals"] in small]
+            may_flag = [population_key not in population_covered and population_key not in population_over_rows,
+                        variable not in variable_covered]
+            small_cell = any(small_in) and all(may for is_small, may in zip(small_in, may_flag) if is_small)
             flags.append("small_cell" if small_cell else "secondary")
         else:
             flags.append(None)
