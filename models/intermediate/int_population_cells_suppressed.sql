@@ -96,35 +96,9 @@ pattern_cells as (
 
 ),
 
--- A unit in a band heads the units one level down in the same band; a unit's 'total' heads
--- its bands.
 memberships as (
 
-    select
-        cell_id,
-        'child' as member_role,
-        beneficiaries as remainder_measure,
-        {{ composite_key(["'geo'", 'year', 'age_band', 'parent_geo_level', 'parent_geo_code']) }} as group_id
-    from pattern_cells
-    where parent_geo_code is not null
-
-    union all
-
-    select
-        cell_id,
-        'parent' as member_role,
-        beneficiaries as remainder_measure,
-        {{ composite_key(["'geo'", 'year', 'age_band', 'geo_level', 'geo_code']) }} as group_id
-    from pattern_cells
-
-    union all
-
-    select
-        cell_id,
-        case when age_band = 'total' then 'parent' else 'child' end as member_role,
-        beneficiaries as remainder_measure,
-        {{ composite_key(["'age'", 'year', 'geo_level', 'geo_code']) }} as group_id
-    from pattern_cells
+    {{ geography_and_age_groups('pattern_cells') }}
 
 ),
 

@@ -35,11 +35,21 @@ variable_relations as (
 
 ),
 
-relation_parents as (
+-- In a variable relation, the sum is the parent and each part a child.
+relation_roles as (
+
+    select
+        relation,
+        child_variable as variable_name,
+        'child' as member_role
+    from variable_relations
+
+    union all
 
     select distinct
         relation,
-        parent_variable
+        parent_variable as variable_name,
+        'parent' as member_role
     from variable_relations
 
 ),
@@ -108,58 +118,20 @@ pattern_cells as (
 -- whose remainder (cone-beam CT, the providers without a table) is read in volume.
 memberships as (
 
-    select
-        cell_id,
-        'child' as member_role,
-        measure as remainder_measure,
-        {{ composite_key(["'geo'", 'variable_name', 'year', 'age_band', 'parent_geo_level', 'parent_geo_code']) }}
-            as group_id
-    from pattern_cells
-    where parent_geo_code is not null
-
-    union all
-
-    select
-        cell_id,
-        'parent' as member_role,
-        measure as remainder_measure,
-        {{ composite_key(["'geo'", 'variable_name', 'year', 'age_band', 'geo_level', 'geo_code']) }} as group_id
-    from pattern_cells
-
-    union all
-
-    select
-        cell_id,
-        case when age_band = 'total' then 'parent' else 'child' end as member_role,
-        measure as remainder_measure,
-        {{ composite_key(["'age'", 'variable_name', 'year', 'geo_level', 'geo_code']) }} as group_id
-    from pattern_cells
+    {{ geography_and_age_groups('pattern_cells', ['variable_name']) }}
 
     union all
 
     select
         pattern_cells.cell_id,
-        'child' as member_role,
+        relation_roles.member_role,
         pattern_cells.volume as remainder_measure,
-        {{ composite_key(["'relation'", 'variable_relations.relation', 'pattern_cells.year',
+        {{ composite_key(["'relation'", 'relation_roles.relation', 'pattern_cells.year',
                           'pattern_cells.geo_level', 'pattern_cells.geo_code', 'pattern_cells.age_band']) }}
             as group_id
     from pattern_cells
-    inner join variable_relations
-        on pattern_cells.variable_name = variable_relations.child_variable
-
-    union all
-
-    select
-        pattern_cells.cell_id,
-        'parent' as member_role,
-        pattern_cells.volume as remainder_measure,
-        {{ composite_key(["'relation'", 'relation_parents.relation', 'pattern_cells.year',
-                          'pattern_cells.geo_level', 'pattern_cells.geo_code', 'pattern_cells.age_band']) }}
-            as group_id
-    from pattern_cells
-    inner join relation_parents
-        on pattern_cells.variable_name = relation_parents.parent_variable
+    inner join relation_roles
+        on pattern_cells.variable_name = relation_roles.variable_name
 
 ),
 
