@@ -846,7 +846,9 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 #   - age group BE total (20) -> its 10 bands: nine small bands withheld, none strong -> (b).
 #     The only published strong child is BE 30-39 (7): withheld.
 #   - geography BE total -> regions 02000 (10) 04000 (4, withheld) 03000 (5): one withheld, not
-#     strong -> (b); smallest published strong child: Wallonia 03000 (5 < 10): withheld.
+#     strong -> (b). Strong for beneficiaries means t and t - 2 above the most rows a cell heads:
+#     Flanders 10 over 6 band rows (room 4) is strong; Wallonia 5 over 3 band rows (room 2) is
+#     not. The smallest published strong child: Flanders 02000: withheld.
 #   - arrondissement 11000 -> 11002 (6) 11001 (4, withheld): (b) -> 11002 withheld.
 #   - PARENT AS LAST RESORT, everywhere a published total has only small children: the age groups
 #     of 02000, 10000, 11000, 11002, 03000, 60000, 62000, 62063 (all their bands have 1..3
@@ -855,9 +857,9 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 #     band group BE 30-39 -> 02000 30-39 (3) 04000 30-39 (1) 03000 30-39 (3).
 #   - the Brussels chain, 11001 and 21004 groups: exposed, but every member is withheld already and
 #     there is no published strong child or parent: nothing.
-# Round 2: the age group of BE total has ONE strong withheld band (30-39, 7): still fewer than two
-#   -> (b), no published strong child left -> BE total (20) itself withheld. (Its geography group
-#   now has two strong withheld regions, 02000 and 03000, which alone would have let BE stand.)
+# Round 2: the age group of BE total has ONE strong withheld band (30-39, 7 over 3 region rows):
+#   still fewer than two -> (b), no published strong child left -> BE total (20) itself withheld
+#   (so does its geography group: one strong withheld region, Flanders, and no other strong one).
 # Round 3: every 2016 population cell is withheld: nothing changes.
 # 2015: BE (7) -> bands 0-9 (2) 30-39 (1) 40-49 (1) 50-59 (1) 80-89 (2), all withheld, none strong
 #   -> (b) -> BE withheld in round 1 (parent as last resort; its regions 4, 2, 1 say the same).
@@ -868,15 +870,17 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 #
 # Flags. Every population cell except a year's BE total has a parent (geography or age) and every
 # parent is withheld: all those are 'secondary' in the population pattern, small or not. BE total
-# has no parent: 'small_cell' where it is small, i.e. only in 2014 (3 beneficiaries), in all 27
-# stat_ tables (no cube_ rows before 2015). In the variable patterns, likewise only a BE total can
+# has no parent, but a flag on a small population cell also needs at most one row below it in each
+# of its groups: BE 2014 (3 beneficiaries) heads two region rows (Brussels: P11; Wallonia: P14
+# P16), which tell an outsider it holds at least 2, so it is 'secondary' in all 27 stat_ tables,
+# whatever its variables say (a cell small in two patterns is flagged only if both may flag it).
+# No population cell is flagged small at all. In the variable patterns, likewise only a BE total can
 # be flagged small, and only for a variable with no parent there: IMAG_ALL_N (the parent of the
 # category and provider relations) and MH_PATIENT (in no relation). Every other variable's BE
 # total is a child of the same IMAG_ALL_N cell, which is withheld: 'secondary' however small.
 #   IMAG_ALL_N BE: 2014 1 (P11), 2015 3 (P01 P02 P03), 2016 12 -> small in 2014 and 2015.
 #   MH_PATIENT BE: 2014 2 (P14 P16), 2015 1 (P16), 2016 3 (P16 P19 P20) -> small every year.
-# So 'small_cell' appears exactly on (33 rows):
-#   2014 BE total, every stat_ table (27) (beneficiaries 3, nothing above BE);
+# So 'small_cell' appears exactly on (6 rows):
 #   2015 BE total of cube_013_001, cube_013_002, stat_013_001, stat_013_002 (IMAG_ALL_N, 3 patients:
 #        cube_ and stat_, patients and volume, share the variable cell) and stat_003_007 (P16);
 #   2016 BE total of stat_003_007 (P16 P19 P20),
@@ -884,7 +888,6 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 # ---------------------------------------------------------------------------------------------
 STAT_CODES = [f"stat_013_{number:03d}" for number in range(1, 27)] + ["stat_003_007"]
 SMALL_CELL_ROWS = {
-    *((code, 2014, "country", "BE", "total") for code in STAT_CODES),
     ("cube_013_001", 2015, "country", "BE", "total"), ("cube_013_002", 2015, "country", "BE", "total"),
     ("stat_013_001", 2015, "country", "BE", "total"), ("stat_013_002", 2015, "country", "BE", "total"),
     ("stat_003_007", 2015, "country", "BE", "total"),
@@ -912,7 +915,8 @@ def test_stat_codes_are_the_27_stat_tables():
 
 def test_population_pattern(atlas_db_suppressed):
     # The population cells per year and their primary status, as counted above; every one withheld
-    # (BE 2016: round 2, parent of last resort of its age group); flagged small only at 2014 BE.
+    # (BE 2016: round 2, parent of last resort of its age group); none flagged small (BE 2014, the
+    # only one without a withheld parent, heads two region rows).
     not_small_2016 = {
         ("country", "BE", "total"), ("country", "BE", "30-39"),  # 20; 7 (P06 P07 P16-P20)
         ("region", "02000", "total"), ("province", "10000", "total"), ("arrondissement", "11000", "total"),  # 10
@@ -932,8 +936,7 @@ def test_population_pattern(atlas_db_suppressed):
         year, level, code, band = key
         small = not ((year == 2016 and (level, code, band) in not_small_2016)
                      or (year == 2015 and (level, code, band) == ("country", "BE", "total")))
-        flagged_small = (year, level, code, band) == (2014, "country", "BE", "total")
-        expected[key] = (small, flagged_small, True)
+        expected[key] = (small, False, True)
     assert cells == expected
 
 
@@ -1027,20 +1030,22 @@ def test_thorax_2016_flags(atlas_db_suppressed, table):
 def test_stat_013_007_flags(atlas_db_suppressed):
     # Other-specialist patients. 2016: BE 7 of 20, the one cell published under the old rules:
     # withheld (population), 'secondary'; the 22 others too. 2015: BE P02 (1 of 7), a child of
-    # IMAG_ALL_N BE: 'secondary'. 2014: BE has 3 beneficiaries and no parent: 'small_cell';
-    # 21004 (P11 alone, 1 SPEC patient) lies in withheld 21000: 'secondary'.
+    # IMAG_ALL_N BE: 'secondary'. 2014: BE has 3 beneficiaries over two region rows (at least 2,
+    # an outsider can tell): 'secondary'; 21004 (P11 alone, 1 SPEC patient) lies in withheld
+    # 21000: 'secondary'.
     check_table_flags(atlas_db_suppressed, "stat_013_007", 2016, 23)
     check_table_flags(atlas_db_suppressed, "stat_013_007", 2015, 13)
-    check_table_flags(atlas_db_suppressed, "stat_013_007", 2014, 9, small_cells={("country", "BE", "total")})
+    check_table_flags(atlas_db_suppressed, "stat_013_007", 2014, 9)
 
 
 def test_stat_003_007_flags(atlas_db_suppressed):
     # Medical-house patients (MH_PATIENT, in no variable relation): BE 2016 3 (P16 P19 P20),
-    # 2015 1 (P16), 2014 2 (P14 P16): small with no parent, 'small_cell' every year; every sector,
-    # commune and region row lies inside a withheld cell: 'secondary'.
+    # 2015 1 (P16): small with no parent, 'small_cell'; 2014 2 (P14 P16) too in its variable
+    # pattern, but BE 2014's 3 beneficiaries (small) over two region rows may not be flagged:
+    # 'secondary'. Every sector, commune and region row lies inside a withheld cell: 'secondary'.
     check_table_flags(atlas_db_suppressed, "stat_003_007", 2016, 23, small_cells={("country", "BE", "total")})
     check_table_flags(atlas_db_suppressed, "stat_003_007", 2015, 17, small_cells={("country", "BE", "total")})
-    check_table_flags(atlas_db_suppressed, "stat_003_007", 2014, 12, small_cells={("country", "BE", "total")})
+    check_table_flags(atlas_db_suppressed, "stat_003_007", 2014, 12)
 
 
 def test_stat_013_003_2016_flags(atlas_db_suppressed):
@@ -1089,8 +1094,9 @@ SUPPRESSED_BUILD_CELLS = [
     ("stat_013_001", 2015, "country", "BE", "total", "small_cell"),  # = cube_013_001 BE total
     ("stat_003_007", 2016, "country", "BE", "total", "small_cell"),  # 3 patients of 20
     ("stat_003_007", 2015, "country", "BE", "total", "small_cell"),  # P16 of 7
-    ("stat_013_007", 2014, "country", "BE", "total", "small_cell"),  # 3 beneficiaries
-    ("stat_013_019", 2014, "country", "BE", "total", "small_cell"),  # 0 of 3: population pattern
+    # ---- small, but the rows below bound it: 'secondary' -------------------------------------
+    ("stat_013_007", 2014, "country", "BE", "total", "secondary"),  # 3 beneficiaries, 2 region rows
+    ("stat_013_019", 2014, "country", "BE", "total", "secondary"),  # 0 of 3: population pattern
 ]
 
 
