@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from scripts.raw_conventions import (  # noqa: E402
     detect_dialect, extract_dialect)
 from scripts.raw_files import (  # noqa: E402
     FORMATS, SOURCES, RawFile, identical_files, list_extract, repeated_years, source_files)
+from scripts.raw_transcoding import WINDOWS_1252, write_utf8_copies  # noqa: E402
 
 __all__ = ["FORMATS", "SOURCES", "CheckResult", "check_extract", "report", "source_files"]
 
@@ -76,15 +78,33 @@ class CheckResult:
     day_first: bool = False
     # source -> file -> rows delivered, as counted here
     file_rows: dict[str, dict[str, int]] = field(default_factory=lambda: {source: {} for source in SOURCES})
+    # Where the build reads the extract when it is not the raw directory itself: UTF-8 copies
+    # of a Windows-1252 extract (raw_transcoding.py), delivered path -> copy.
+    read_dir: Path | None = None
+    raw_dir: Path | None = None
+    copies: dict[Path, Path] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def read_dialect(self) -> CsvDialect:
+        """The dialect of the files the build reads: UTF-8 where they are copies."""
+        if self.read_dir is None:
+            return self.dialect
+        return CsvDialect(self.dialect.delimiter, "utf-8", False)
+
+    def read_path(self, path: Path) -> Path:
+        return self.copies.get(path, path)
+
     def convention_vars(self) -> dict[str, str]:
-        """The dbt vars that make the build read the extract as detected."""
-        return {"csv_delimiter": self.dialect.delimiter, "csv_encoding": self.dialect.encoding or "utf-8",
-                "raw_date_format": DMY_DATE if self.day_first else ISO_DATE}
+        """The dbt vars that make the build read the extract as detected (from the copies, naming
+        the delivered files, where there are copies)."""
+        copies = ({"raw_read_dir": str(self.read_dir), "raw_delivered_dir": str(self.raw_dir)}
+                  if self.read_dir is not None else {})
+        return {"csv_delimiter": self.read_dialect.delimiter, "csv_encoding": self.read_dialect.encoding or "utf-8",
+                "raw_date_format": DMY_DATE if self.day_first else ISO_DATE, **copies}
 
     def dbt_vars(self) -> dict[str, object]:
         """convention_vars and the rows delivered per file, which the reconciliation compares
@@ -144,7 +164,7 @@ def check_file(connection: duckdb.DuckDBPyConnection, raw_file: RawFile, result:
                person_id_types: dict[Path, str]) -> dict[int, int]:
     """Check one file; its rows per (parsed) year, for the duplicate-year check."""
     path, source, file_format = raw_file.path, raw_file.source, raw_file.file_format
-    source_sql = reader(path, file_format, result.dialect)
+    source_sql = reader(result.read_path(path), file_format, result.read_dialect)
     try:
         described = connection.execute(f"describe select * from {source_sql}").fetchall()
     except duckdb.Error as error:
@@ -211,16 +231,20 @@ def check_dialects(files: list[RawFile], result: CheckResult) -> None:
             dialects[raw_file.path] = dialect
     result.dialect, errors = extract_dialect(dialects)
     result.errors += errors
-    encoding = {None: "ASCII", "utf-8": "UTF-8", "latin-1": "Latin-1 (or Windows-1252 without € and quotes)"}
+    shown = result.dialect.encoding if result.dialect.encoding == WINDOWS_1252 else next(
+        (dialect.encoding for dialect in dialects.values() if dialect.encoding), None)
+    encoding = {None: "ASCII", "utf-8": "UTF-8", "latin-1": "Latin-1 (or Windows-1252 without € and quotes)",
+                WINDOWS_1252: "Windows-1252 (read from UTF-8 copies)"}
     result.detected.append(
         f"CSV: separator {result.dialect.delimiter!r}, encoding "
-        f"{encoding[next((d.encoding for d in dialects.values() if d.encoding), None)]}"
+        f"{encoding[shown]}"
         + (", with a UTF-8 byte-order mark" if result.dialect.byte_order_mark else ""))
 
 
-def check_extract(raw_dir: Path) -> CheckResult:
-    """Check every entry of raw_dir against the contract."""
-    result = CheckResult()
+def check_extract(raw_dir: Path, copies_dir: Path | None = None) -> CheckResult:
+    """Check every entry of raw_dir against the contract. A Windows-1252 extract is copied to
+    UTF-8 into copies_dir (default: raw_dir's name + '.utf8' beside it), which the build then reads."""
+    result = CheckResult(raw_dir=raw_dir)
     if not raw_dir.is_dir():
         result.errors.append(f"{raw_dir}: the raw directory does not exist")
         return result
@@ -246,6 +270,9 @@ def check_extract(raw_dir: Path) -> CheckResult:
         check_dialects(listing.files, result)
         if not result.ok:
             return result
+        if result.dialect.encoding == WINDOWS_1252:
+            result.read_dir = copies_dir or raw_dir.with_name(raw_dir.name + ".utf8")
+            result.copies = write_utf8_copies([raw_file.path for raw_file in listing.files], result.read_dir)
     person_id_types: dict[Path, str] = {}
     year_rows: dict[str, dict[Path, dict[int, int]]] = {source: {} for source in SOURCES}
     with duckdb.connect() as connection:
@@ -283,6 +310,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     result = check_extract(args.raw_dir.resolve())
+    if result.read_dir is not None:  # the copies serve a build, and this check builds nothing
+        shutil.rmtree(result.read_dir, ignore_errors=True)
     report(result)
     if result.ok:
         print(f"[check] {args.raw_dir}: structure as the contract requires ({result.file_format})")

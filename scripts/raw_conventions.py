@@ -3,8 +3,8 @@
 A convention used in a whole column (dates written DD/MM/YYYY, sex coded 1/2, a decimal comma)
 would otherwise quarantine every row and publish zeros. The accepted ones, which a Belgian
 provider really uses, are detected here and named to the build: ';' as the CSV separator,
-Latin-1 (or Windows-1252 without its characters 0x80-0x9F, where it equals Latin-1) text, a
-UTF-8 byte-order mark, DD/MM/YYYY dates. Anything else in a whole column is an error naming the
+Latin-1 or Windows-1252 text (read from UTF-8 copies where it uses the euro sign or the
+other characters Latin-1 lacks: raw_transcoding.py), a UTF-8 byte-order mark, DD/MM/YYYY dates. Anything else in a whole column is an error naming the
 file, the column, a sample value and the expected form.
 """
 
@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from scripts.raw_transcoding import WINDOWS_1252, undefined_byte
 
 ISO_DATE = "YYYY-MM-DD"
 DMY_DATE = "DD/MM/YYYY"
@@ -125,15 +127,16 @@ def detect_dialect(path: Path, required: list[str]) -> CsvDialect | str:
         where = place_of(path, undecodable, delimiter)
         return (f"{path}: starts with a UTF-8 byte-order mark but is not UTF-8 ({where}):"
                 " save it again as CSV UTF-8")
-    windows_only = first_byte_in(path, re.compile(rb"[\x80-\x9f]"))
-    if windows_only is not None:
+    if first_byte_in(path, re.compile(rb"[\x80-\x9f]")) is None:
+        return CsvDialect(delimiter, "latin-1", bom)
+    undefined = undefined_byte(path)
+    if undefined is not None:
         with path.open("rb") as handle:
-            handle.seek(windows_only)
-            character = handle.read(1).decode("cp1252", errors="replace")
-        return (f"{path}: Windows-1252 text with a character Latin-1 lacks ('{character}' at "
-                f"{place_of(path, windows_only, delimiter)}), which the build cannot read: save it as CSV UTF-8 "
-                f"(or convert it: iconv -f WINDOWS-1252 -t UTF-8)")
-    return CsvDialect(delimiter, "latin-1", bom)
+            handle.seek(undefined)
+            byte = handle.read(1)[0]
+        return (f"{path}: neither UTF-8 nor Windows-1252 (byte {byte:#04x} at "
+                f"{place_of(path, undefined, delimiter)}): save it as CSV UTF-8")
+    return CsvDialect(delimiter, WINDOWS_1252, bom)
 
 
 def extract_dialect(dialects: dict[Path, CsvDialect]) -> tuple[CsvDialect, list[str]]:
@@ -144,6 +147,8 @@ def extract_dialect(dialects: dict[Path, CsvDialect]) -> tuple[CsvDialect, list[
         seen: dict[str, Path] = {}
         for path, dialect in sorted(dialects.items()):
             value = getattr(dialect, aspect)
+            # Latin-1 text is Windows-1252 text that uses none of 0x80-0x9F: one extract.
+            value = "latin-1" if value == WINDOWS_1252 else value
             if value is not None and seen and value not in seen:
                 other_value, other_path = next(iter(seen.items()))
                 errors.append(f"{path}: {aspect.replace('delimiter', 'separator')} {value!r}, but "
@@ -152,7 +157,8 @@ def extract_dialect(dialects: dict[Path, CsvDialect]) -> tuple[CsvDialect, list[
             if value is not None:
                 seen.setdefault(value, path)
     delimiter = next((dialect.delimiter for dialect in dialects.values()), ",")
-    encoding = next((dialect.encoding for dialect in dialects.values() if dialect.encoding), "utf-8")
+    encodings = {dialect.encoding for dialect in dialects.values() if dialect.encoding}
+    encoding = WINDOWS_1252 if WINDOWS_1252 in encodings else next(iter(sorted(encodings)), "utf-8")
     return CsvDialect(delimiter, encoding, any(dialect.byte_order_mark for dialect in dialects.values())), errors
 
 

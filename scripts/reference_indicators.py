@@ -774,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="format of the raw files (default: $ATLAS_RAW_FORMAT or parquet)")
     parser.add_argument("--csv-delimiter", choices=[",", ";"], default=",",
                         help="CSV separator (default: %(default)s)")
-    parser.add_argument("--csv-encoding", choices=["utf-8", "latin-1"], default="utf-8",
+    parser.add_argument("--csv-encoding", choices=["utf-8", "latin-1", "windows-1252"], default="utf-8",
                         help="CSV encoding (default: %(default)s)")
     parser.add_argument("--day-first-dates", action="store_true",
                         help="read dates written DD/MM/YYYY too (as the run command does when it detects them)")

@@ -101,7 +101,7 @@ def extract_bytes(raw_dir: Path) -> int:
 
 
 def dbt_build(raw_dir: Path, database: Path, check: CheckResult) -> int:
-    env = {**os.environ, "ATLAS_RAW_DIR": str(raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
+    env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
            "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # The conventions the check detected, and the rows it counted per file for the reconciliation.
     command = [*dbt_command(), "--vars", json.dumps(check.dbt_vars())]
@@ -169,20 +169,25 @@ def check_output_paths(database: Path, published: Path, export_dir: Path) -> int
     return 0
 
 
-def prepare_raw_extract(raw_dir: Path, args: argparse.Namespace) -> CheckResult | None:
+def prepare_raw_extract(raw_dir: Path, building: Path, args: argparse.Namespace) -> CheckResult | None:
     """What the structural check found (format, conventions, rows per file), after generating
     synthetic data into an empty raw_dir and checking the structure (README "Structural
     checks"); None when it does not match."""
     raw_dir.mkdir(parents=True, exist_ok=True)
     if not has_raw_files(raw_dir):
         generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
-    check = check_extract(raw_dir)
+    check = check_extract(raw_dir, copies_path(building))
     report(check)
     if not check.ok:
         print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
               "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
         return None
     return check
+
+
+def copies_path(building: Path) -> Path:
+    """Where UTF-8 copies of a Windows-1252 extract are written for the build (raw_transcoding.py)."""
+    return building.with_name(building.name + ".utf8")
 
 
 def remove_build(building: Path) -> None:
@@ -307,12 +312,15 @@ def run(args: argparse.Namespace) -> int:
         returncode = check_output_paths(database, published, export_dir)
         if returncode != 0:
             return returncode
-        check = prepare_raw_extract(raw_dir, args)
-        if check is None:
-            return 2
-        returncode = build_database(raw_dir, building, check)
-        if returncode != 0:
-            return returncode
+        try:
+            check = prepare_raw_extract(raw_dir, building, args)
+            if check is None:
+                return 2
+            returncode = build_database(raw_dir, building, check)
+            if returncode != 0:
+                return returncode
+        finally:
+            shutil.rmtree(copies_path(building), ignore_errors=True)
         gate = check_plausibility(building, database, raw_dir, args.accept_quarantine)
         staged = stage_publication(building, published, export_dir, gate)
         if staged is None:

@@ -391,9 +391,10 @@ STRUCTURAL_CASES: list[tuple[str, Any, list[str]]] = [
     ("CSV in UTF-16", lambda raw: (csv_extract(raw), edit_csv(
         raw, "claims_2020.csv", lambda text: text.decode().encode("utf-16"))),
      ["claims_2020.csv: UTF-16 text", "save it as CSV UTF-8"]),
-    ("CSV in Windows-1252 with a euro sign", lambda raw: (csv_extract(raw, separator=";", encoding="cp1252"), edit_csv(
-        raw, "claims_2020.csv", lambda text: text.replace(b";\n", b";MM\x80\n", 1))),
-     ["claims_2020.csv: Windows-1252 text", "'\u20ac' at line 2, column 'billing_practice_id'",
+    ("CSV with a byte neither UTF-8 nor Windows-1252", lambda raw: (
+        csv_extract(raw, separator=";", encoding="cp1252"), edit_csv(
+            raw, "claims_2020.csv", lambda text: text.replace(b";\n", b";MM\x81\n", 1))),
+     ["claims_2020.csv: neither UTF-8 nor Windows-1252 (byte 0x81 at line 2, column 'billing_practice_id')",
       "save it as CSV UTF-8"]),
     ("CSV with a byte-order mark but not UTF-8", lambda raw: (csv_extract(raw, byte_order_mark=True), edit_csv(
         raw, "claims_2020.csv", lambda text: text.replace(b",\n", b",MM\xe9\n", 1))),

@@ -74,6 +74,12 @@ def accented(rows: list[Row]) -> list[Row]:
     return [{**row, "person_id": row["person_id"].replace("p", "pé")} for row in rows]
 
 
+def euro(rows: list[Row]) -> list[Row]:
+    """Every other line billed by a practice whose id has a euro sign, which Windows-1252 has and
+    Latin-1 lacks."""
+    return [{**row, "billing_practice_id": f"HOSP€{index}"} if index % 2 else row for index, row in enumerate(rows)]
+
+
 CONVENTIONS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "UTF-8 with a byte-order mark": ({"byte_order_mark": True}, ["encoding UTF-8, with a UTF-8 byte-order mark"]),
     "';' and DD/MM/YYYY": ({"separator": ";", "convert": day_first},
@@ -82,6 +88,9 @@ CONVENTIONS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "Latin-1 (Windows-1252 without its own characters), ';', DD/MM/YYYY, Windows line ends":
         ({"separator": ";", "encoding": "cp1252", "convert": day_first, "line_end": "\r\n"},
          ["separator ';', encoding Latin-1", "dates: DD/MM/YYYY"]),
+    "Windows-1252 with a euro sign, ';'":
+        ({"separator": ";", "encoding": "cp1252", "with_euro": True},
+         ["separator ';', encoding Windows-1252 (read from UTF-8 copies)"]),
 }
 
 
@@ -89,18 +98,27 @@ CONVENTIONS: dict[str, tuple[dict[str, Any], list[str]]] = {
 def test_belgian_conventions_give_the_figures_of_the_standard_form(
         convention: str, tmp_path: Path, compiled_projects: Any) -> None:
     options, detected = CONVENTIONS[convention]
+    options = dict(options)
+    with_euro = options.pop("with_euro", False)
     beneficiaries, claims = accented(BASE_BENEFICIARIES), accented(BASE_CLAIMS)
+    if with_euro:
+        claims = euro(claims)
     standard = write_csv_extract(tmp_path / "standard", beneficiaries, claims)
     delivered = write_csv_extract(tmp_path / "delivered", beneficiaries, claims, **options)
-    check = check_extract(delivered)
+    check = check_extract(delivered, tmp_path / "copies")
     assert check.ok, check.errors
     printed = "\n".join(check.detected)
     for text in detected:
         assert text in printed, f"{text!r} not in:\n{printed}"
+    # A Windows-1252 extract is read from its UTF-8 copies, under the delivered files' names.
+    assert (check.read_dir is not None) == with_euro
     databases = {
         "standard": compiled_projects("csv").build(standard, tmp_path / "standard.duckdb"),
-        "delivered": compiled_projects("csv", check.convention_vars()).build(delivered, tmp_path / "delivered.duckdb"),
+        "delivered": compiled_projects("csv", check.convention_vars()).build(
+            check.read_dir or delivered, tmp_path / "delivered.duckdb"),
     }
+    assert {file for (file,) in query(databases["delivered"], "select distinct source_file from stg_ima__claims")} \
+        == {str(delivered / "claims.csv")}
     assert compiled_projects("csv", check.convention_vars()).failing_tests(databases["delivered"]) == {}
     rows = "select person_id, service_date, quantity from stg_ima__claims order by all"
     assert query(databases["delivered"], rows) == query(databases["standard"], rows)
@@ -117,6 +135,17 @@ def test_the_reference_reads_the_conventions_alike(tmp_path: Path) -> None:
     delivered = write_csv_extract(tmp_path / "delivered", beneficiaries, claims, separator=";", encoding="latin-1",
                                   byte_order_mark=False, convert=day_first)
     conventions = Conventions(csv_delimiter=";", csv_encoding="latin-1", day_first=True)
+    results = [compute(standard, "csv", progress=lambda message: None),
+               compute(delivered, "csv", progress=lambda message: None, conventions=conventions)]
+    assert results[0].cells.equals(results[1].cells) and len(results[0].cells)
+
+
+def test_the_reference_reads_windows_1252_alike(tmp_path: Path) -> None:
+    """The reference reads a Windows-1252 extract with a euro sign as the standard form."""
+    beneficiaries, claims = accented(BASE_BENEFICIARIES), euro(accented(BASE_CLAIMS))
+    standard = write_csv_extract(tmp_path / "standard", beneficiaries, claims)
+    delivered = write_csv_extract(tmp_path / "delivered", beneficiaries, claims, separator=";", encoding="cp1252")
+    conventions = Conventions(csv_delimiter=";", csv_encoding="windows-1252")
     results = [compute(standard, "csv", progress=lambda message: None),
                compute(delivered, "csv", progress=lambda message: None, conventions=conventions)]
     assert results[0].cells.equals(results[1].cells) and len(results[0].cells)
@@ -177,19 +206,21 @@ def test_the_build_fails_when_a_delivered_file_is_not_read(tmp_path: Path, compi
 
 def test_the_run_command_publishes_a_belgian_extract_reading_every_delivered_row(
         tmp_path: Path, compiled_projects: Any) -> None:
-    """The real path: the run command detects ';', Latin-1 and DD/MM/YYYY, says so, builds with
-    them, and its per-file reconciliation finds every delivered row read, used or quarantined."""
-    beneficiaries, claims = accented(BASE_BENEFICIARIES), accented(BASE_CLAIMS)
+    """The real path: the run command detects ';', Windows-1252 (a euro sign: read from UTF-8
+    copies) and DD/MM/YYYY, says so, builds with them, and its per-file reconciliation finds every
+    delivered row read, used or quarantined, under the delivered file's name; no copy is left."""
+    beneficiaries, claims = accented(BASE_BENEFICIARIES), euro(accented(BASE_CLAIMS))
     claims += [{**claims[0], "quantity": "0"}]  # one quarantined line, to see it counted
     standard = write_csv_extract(tmp_path / "standard", beneficiaries, claims)
-    delivered = write_csv_extract(tmp_path / "raw", beneficiaries, claims, separator=";", encoding="latin-1",
+    delivered = write_csv_extract(tmp_path / "raw", beneficiaries, claims, separator=";", encoding="cp1252",
                                   convert=day_first, line_end="\r\n")
     database = tmp_path / "out" / "atlas.duckdb"
     result = run_pipeline(delivered, database)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for text in ("[check] detected: CSV: separator ';', encoding Latin-1", "dates: DD/MM/YYYY",
-                 "claims.csv: 65 rows (2019, 2020)"):
+    for text in ("[check] detected: CSV: separator ';', encoding Windows-1252 (read from UTF-8 copies)",
+                 "dates: DD/MM/YYYY", "claims.csv: 65 rows (2019, 2020)"):
         assert text in result.stdout, text
+    assert not [path for path in (tmp_path / "out").iterdir() if path.name.endswith(".utf8")]
     files = query(database, "select source_file, rows_delivered, rows_read, rows_used, rows_quarantined "
                             "from extract_file_reconciliation order by 1")
     assert files == [(str(delivered / "beneficiaries.csv"), 48, 48, 48, 0),

@@ -11,7 +11,7 @@ source as (
 trimmed as (
 
     select
-        filename as source_file,
+        {{ delivered_file_name('filename') }} as source_file,
         {{ trimmed_text('person_id') }} as person_id,
         {{ trimmed_text('year') }} as year_text,
         {{ trimmed_text('birth_year') }} as birth_year_text,
