@@ -123,13 +123,14 @@ def test_the_likely_cause_is_read_from_the_delivered_text(reason: str, values: l
 
 # --- end to end: the run command refuses, then publishes with the override ---
 
-def spreadsheet_dates(raw_dir: Path, target: Path) -> Path:
-    """The extract with the 2016 claims' dates as spreadsheet day numbers (text)."""
+def dashed_person_ids(raw_dir: Path, target: Path) -> Path:
+    """The extract with the 2016 claims' person ids written with a dash (P-0000123 for P0000123):
+    every file passes the structural check, and no 2016 claim finds its person."""
     shutil.copytree(raw_dir, target)
     claims = target / "claims_2016.parquet"
     with duckdb.connect() as connection:
         connection.execute(
-            f"copy (select * exclude (service_date), cast(service_date - date '1899-12-30' as varchar) as service_date"
+            f"copy (select * replace ('P-' || substr(person_id, 2) as person_id)"
             f" from read_parquet('{raw_dir / 'claims_2016.parquet'}')) to '{claims}' (format parquet)")
     return target
 
@@ -138,7 +139,7 @@ def test_a_rejected_extract_changes_no_output_and_the_override_is_recorded(
     previous_outputs: tuple[Path, Path, dict[str, str]], tmp_path: Path  # noqa: F811
 ) -> None:
     raw_dir, out, before = previous_outputs
-    bad = spreadsheet_dates(raw_dir, tmp_path / "raw_bad")
+    bad = dashed_person_ids(raw_dir, tmp_path / "raw_bad")
     published = tmp_path / "elsewhere" / "published.duckdb"  # the published file given by option
     published.parent.mkdir()
     shutil.copyfile(out / "atlas_published.duckdb", published)
@@ -150,23 +151,21 @@ def test_a_rejected_extract_changes_no_output_and_the_override_is_recorded(
     assert "Traceback" not in result.stdout + result.stderr
     message = result.stderr.split("[run] error: ")[-1]
     assert "nothing was published" in message
-    assert "claims with no readable service date: " in message and "quarantined as invalid_service_date" in message
-    assert "(in claims_2016.parquet (" in message
-    assert "the values look like spreadsheet serial day numbers" in message
-    assert "no claim line dated in 2016" in message and "in the previous build (-100.0%)" in message
+    assert "claims 2016: " in message and "person_not_in_population" in message
+    assert "person_id differs between the two files only by spaces or dashes" in message
     assert "--accept-quarantine" in message
     assert snapshot(out) == before
     assert snapshot(published.parent) == published_before
-    assert sorted(p.name for p in out.iterdir()) == ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+    assert sorted(p.name for p in out.iterdir()) == ["atlas.duckdb", "atlas_published.duckdb", "exports", "published"]
 
-    result = run_pipeline(*args, "--accept-quarantine", "dates fixed upstream next month", dbt_dir=tmp_path / "dbt")
+    result = run_pipeline(*args, "--accept-quarantine", "ids fixed upstream next month", dbt_dir=tmp_path / "dbt")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "plausibility gate overridden with --accept-quarantine" in result.stdout
     with duckdb.connect(str(published), read_only=True) as connection:
         (recorded,) = connection.execute("select distinct plausibility_gate from publication").fetchall()
-    assert recorded[0].startswith("overridden with --accept-quarantine: dates fixed upstream next month; found: "
-                                  "claims with no readable service date: ")
-    assert "spreadsheet" not in recorded[0]  # counts only, no delivered value
+    assert recorded[0].startswith("overridden with --accept-quarantine: ids fixed upstream next month; found: "
+                                  "claims 2016: ")
+    assert "P-" not in recorded[0]  # counts only, no delivered value
 
 
 def test_many_reasons_each_under_its_threshold_add_up(build_copy: Path) -> None:

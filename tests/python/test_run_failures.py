@@ -25,7 +25,7 @@ from test_run_pipeline import (  # noqa: F401
 sys.path.insert(0, str(PROJECT_DIR))
 from scripts import run_lock, run_pipeline as pipeline  # noqa: E402
 
-OUTPUTS = ["atlas.duckdb", "atlas_published.duckdb", "exports"]
+OUTPUTS = ["atlas.duckdb", "atlas_published.duckdb", "exports", "published"]
 
 HOLD_LOCK = """
 import sys, time
