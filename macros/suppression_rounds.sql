@@ -2,9 +2,9 @@
     Secondary suppression on one pattern (docs/protection.md, "The rules"), as CTEs
     round_0 ... round_{rounds + 1}, each with cell_id and is_suppressed.
 
-    It also gives cells_within_withheld_cells (the cells with a withheld parent in one of their
-    groups) and cells_over_several_rows (the parents of two children or more in a group): where a
-    flag saying 'small_cell' would tell more than the flag alone.
+    It ends with pattern_outcomes: per cell, whether it is withheld, whether one more round would
+    change it (a data test proves it never does), and whether it lies inside a withheld cell or
+    heads two rows or more in a group, where a 'small_cell' flag would tell more than the flag.
 
     It expects two CTEs in the calling model:
     - pattern_cells: cell_id, measure (beneficiaries or individuals), is_strong (a partner with
@@ -231,6 +231,27 @@ cells_over_several_rows as (
     where
         group_members.member_role = 'parent'
         and child_rows_per_group.child_rows > 1
+
+),
+
+pattern_outcomes as (
+
+    select
+        suppressed.cell_id,
+        suppressed.is_suppressed,
+        (
+            suppressed.is_suppressed != check_round.is_suppressed
+            or suppressed.needs_partners != check_round.needs_partners
+        ) as changed_in_last_round,
+        cells_within_withheld_cells.cell_id is not null as is_within_withheld_cell,
+        cells_over_several_rows.cell_id is not null as is_over_several_rows
+    from round_{{ rounds }} as suppressed
+    inner join round_{{ rounds + 1 }} as check_round
+        on suppressed.cell_id = check_round.cell_id
+    left join cells_within_withheld_cells
+        on suppressed.cell_id = cells_within_withheld_cells.cell_id
+    left join cells_over_several_rows
+        on suppressed.cell_id = cells_over_several_rows.cell_id
 
 ),
 {% endmacro %}

@@ -148,19 +148,12 @@ final as (
         pattern_cells.measure as individuals,
         pattern_cells.volume,
         pattern_cells.is_small,
-        pattern_cells.is_small and cells_within_withheld_cells.cell_id is null as is_flagged_small,
-        suppressed.is_suppressed,
-        (
-            suppressed.is_suppressed != check_round.is_suppressed
-            or suppressed.needs_partners != check_round.needs_partners
-        ) as changed_in_last_round
+        pattern_cells.is_small and not pattern_outcomes.is_within_withheld_cell as is_flagged_small,
+        pattern_outcomes.is_suppressed,
+        pattern_outcomes.changed_in_last_round
     from pattern_cells
-    inner join round_{{ rounds }} as suppressed
-        on pattern_cells.cell_id = suppressed.cell_id
-    inner join round_{{ rounds + 1 }} as check_round
-        on pattern_cells.cell_id = check_round.cell_id
-    left join cells_within_withheld_cells
-        on pattern_cells.cell_id = cells_within_withheld_cells.cell_id
+    inner join pattern_outcomes
+        on pattern_cells.cell_id = pattern_outcomes.cell_id
 
 )
 
