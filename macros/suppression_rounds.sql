@@ -1,6 +1,6 @@
 {#
     Secondary suppression on one pattern (docs/protection.md, "The rules"), as CTEs
-    round_0 ... round_{rounds + 1}, each with cell_id and is_suppressed.
+    round_0 ... round_{rounds + 1}, each with cell_id, is_suppressed and needs_partners.
 
     It ends with pattern_outcomes: per cell, whether it is withheld, whether one more round would
     change it (a data test proves it never does), and whether it lies inside a withheld cell or
@@ -22,11 +22,12 @@
     needs partners that can move by up to threshold - 2 either way (a small partner moves too
     little, a zero one cannot go down), and so does each such partner, in all its groups: a
     strong cell withheld in a group with a member needing partners needs them too, as does a
-    cell withheld for (b). A cell withheld only to hide a small remainder (a), or only because the
-    population pattern withholds it, hides no small published cell and needs none.
-    Each exposed group gives up the published strong child with the smallest measure, else its parent;
-    with neither, it stays as it is and its withheld members rely on their other groups. The last round is one more than
-    allowed: the data test on changed_in_last_round proves it changes nothing.
+    cell withheld for (b). A cell withheld only to hide a small remainder (a), or only because
+    the population pattern withholds it, hides no small published cell and needs none.
+    Each exposed group gives up the published strong child with the smallest measure, else its
+    parent; with neither, it stays as it is and its withheld members rely on their other groups.
+    The last round is one more than allowed: the data test on changed_in_last_round proves it
+    changes nothing.
 #}
 {% macro suppression_rounds(rounds) %}
 {%- set threshold = var('small_cell_threshold') -%}
