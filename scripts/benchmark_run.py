@@ -25,6 +25,8 @@ def run_scale(persons: int, first_year: int, last_year: int) -> tuple[float, flo
     with tempfile.TemporaryDirectory(prefix="atlas-benchmark-") as work_dir:
         command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py"),
                    "--raw-dir", f"{work_dir}/raw", "--database", f"{work_dir}/atlas.duckdb",
+                   # Every output in the scratch folder: never the project's own published file.
+                   "--published-database", f"{work_dir}/atlas_published.duckdb", "--export-dir", f"{work_dir}/exports",
                    "--persons", str(persons), "--first-year", str(first_year), "--last-year", str(last_year)]
         started = time.monotonic()
         result = subprocess.run(command, capture_output=True, text=True, check=False)
