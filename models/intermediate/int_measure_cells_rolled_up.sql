@@ -1,14 +1,18 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='year') }}
+
 with
 
 measures as (
 
     select * from {{ ref('int_person_year_measures_counted') }}
+    where {{ in_build_years('year') }}
 
 ),
 
 beneficiary_years as (
 
     select * from {{ ref('int_beneficiary_years_located') }}
+    where {{ in_build_years('year') }}
 
 ),
 

@@ -1,16 +1,19 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='year') }}
+
 with
 
 claims as (
 
     select * from {{ ref('int_claims_netted') }}
     -- A group netting to zero is a cancelled service.
-    where net_quantity > 0
+    where net_quantity > 0 and {{ in_build_years('service_year') }}
 
 ),
 
 beneficiary_years as (
 
     select * from {{ ref('int_beneficiary_years_located') }}
+    where {{ in_build_years('year') }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with
 
 claims as (
@@ -5,12 +7,6 @@ claims as (
     select * from {{ ref('int_claims_netted') }}
     -- A group netting to zero is a cancelled service.
     where net_quantity > 0
-
-),
-
-beneficiary_years as (
-
-    select * from {{ ref('int_beneficiary_years_located') }}
 
 ),
 
@@ -44,7 +40,8 @@ medical_house_years as (
 
 ),
 
--- A code counts only for services inside its validity period: codes are created, split and
+-- Every netted claim is of a person-year of the population (the line rules set the others
+-- aside). A code counts only for services inside its validity period: codes are created, split and
 -- ended over the years, and the same number may change category.
 imaging_exams as (
 
@@ -55,10 +52,6 @@ imaging_exams as (
         imaging_categories.variable_name as category_variable,
         provider_groups.variable_name as provider_variable
     from claims
-    inner join beneficiary_years
-        on
-            claims.person_id = beneficiary_years.person_id
-            and claims.service_year = beneficiary_years.year
     inner join imaging_codes
         on
             claims.nomenclature_code = imaging_codes.nomenclature_code

@@ -21,9 +21,9 @@ beneficiary_rows as (
 
 ),
 
-claim_lines as (
+claim_lines_used as (
 
-    select * from {{ ref('int_claim_lines_checked') }}
+    select * from {{ ref('int_claim_lines_counted') }}
 
 ),
 
@@ -109,10 +109,9 @@ counts as (
         'claims' as source_name,
         source_file,
         0 as rows_read,
-        count(*) as rows_used,
+        sum(rows_used) as rows_used,
         0 as rows_quarantined
-    from claim_lines
-    where quarantine_reason is null
+    from claim_lines_used
     group by source_file
 
     union all

@@ -1,4 +1,4 @@
--- Each count comes from a different model (staging for rows read, the models the indicators
+-- Each count comes from a different model (staging for rows read, the rows the indicators
 -- are built from for rows used, the quarantine tables for the rest), so a row lost or doubled
 -- by any step in between breaks rows_read = rows_used + rows_quarantined, which is tested.
 with
@@ -21,9 +21,9 @@ beneficiary_years as (
 
 ),
 
-netted_claims as (
+claim_lines_used as (
 
-    select * from {{ ref('int_claims_netted') }}
+    select * from {{ ref('int_claim_lines_counted') }}
 
 ),
 
@@ -94,10 +94,10 @@ counts as (
         'claims' as source_name,
         service_year as year,
         0 as rows_read,
-        sum(billed_line_count) as rows_used,
+        sum(rows_used) as rows_used,
         0 as rows_quarantined,
         0 as rows_used_with_issue
-    from netted_claims
+    from claim_lines_used
     group by service_year
 
     union all

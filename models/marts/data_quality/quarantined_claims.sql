@@ -4,6 +4,13 @@ with
 claim_lines as (
 
     select * from {{ ref('int_claim_lines_checked') }}
+    where line_reason is not null
+
+),
+
+settled_lines as (
+
+    select * from {{ ref('int_claim_line_groups_settled') }}
     where quarantine_reason is not null
 
 ),
@@ -15,24 +22,56 @@ reasons as (
 
 ),
 
+listed_lines as (
+
+    select
+        source_file,
+        service_year,
+        line_reason as reason_code,
+        person_id,
+        {{ delivered_text('service_date_text', 'service_date') }} as service_date_text,
+        {{ delivered_text('nomenclature_code_text', 'nomenclature_code') }} as nomenclature_code_text,
+        {{ delivered_text('quantity_text', 'quantity') }} as quantity_text,
+        provider_profession,
+        provider_qualification,
+        billing_practice_id
+    from claim_lines
+
+    union all
+
+    select
+        source_file,
+        service_year,
+        quarantine_reason as reason_code,
+        person_id,
+        {{ delivered_text('service_date_text', 'service_date') }} as service_date_text,
+        {{ delivered_text('nomenclature_code_text', 'nomenclature_code') }} as nomenclature_code_text,
+        {{ delivered_text('quantity_text', 'quantity') }} as quantity_text,
+        provider_profession,
+        provider_qualification,
+        billing_practice_id
+    from settled_lines
+
+),
+
 final as (
 
     select
-        claim_lines.source_file,
-        claim_lines.service_year,
-        claim_lines.quarantine_reason as reason_code,
+        listed_lines.source_file,
+        listed_lines.service_year,
+        listed_lines.reason_code,
         reasons.reason,
         reasons.row_used,
-        claim_lines.person_id,
-        claim_lines.service_date_text,
-        claim_lines.nomenclature_code_text,
-        claim_lines.quantity_text,
-        claim_lines.provider_profession,
-        claim_lines.provider_qualification,
-        claim_lines.billing_practice_id
-    from claim_lines
+        listed_lines.person_id,
+        listed_lines.service_date_text,
+        listed_lines.nomenclature_code_text,
+        listed_lines.quantity_text,
+        listed_lines.provider_profession,
+        listed_lines.provider_qualification,
+        listed_lines.billing_practice_id
+    from listed_lines
     left join reasons
-        on claim_lines.quarantine_reason = reasons.reason_code
+        on listed_lines.reason_code = reasons.reason_code
 
 )
 

@@ -12,6 +12,9 @@ trimmed as (
 
     select
         {{ delivered_file_name('filename') }} as source_file,
+        {{- raw_typed_value('beneficiaries', 'year') }}
+        {{- raw_typed_value('beneficiaries', 'birth_year') }}
+        {{- raw_typed_value('beneficiaries', 'death_date') }}
         {{ trimmed_text('person_id') }} as person_id,
         {{ trimmed_text('year') }} as year_text,
         {{ trimmed_text('birth_year') }} as birth_year_text,
@@ -31,14 +34,12 @@ final as (
         source_file,
         person_id,
         year_text,
-        case when {{ is_integer_text('year_text') }} then cast(year_text as integer) end as year,
+        {{ raw_integer('beneficiaries', 'year') }} as year,
         birth_year_text,
-        case
-            when {{ is_integer_text('birth_year_text') }} then cast(birth_year_text as integer)
-        end as birth_year,
+        {{ raw_integer('beneficiaries', 'birth_year') }} as birth_year,
         sex,
         death_date_text,
-        {{ parse_date('death_date_text') }} as death_date,
+        {{ raw_date('beneficiaries', 'death_date') }} as death_date,
         commune_dec31,
         sector_dec31,
         commune_jun30,

@@ -12,6 +12,8 @@ trimmed as (
 
     select
         {{ delivered_file_name('filename') }} as source_file,
+        {{- raw_typed_value('claims', 'service_date') }}
+        {{- raw_typed_value('claims', 'quantity') }}
         {{ trimmed_text('person_id') }} as person_id,
         {{ trimmed_text('service_date') }} as service_date_text,
         {{ trimmed_text('nomenclature_code') }} as nomenclature_code_text,
@@ -29,14 +31,16 @@ final as (
         source_file,
         person_id,
         service_date_text,
-        {{ parse_date('service_date_text') }} as service_date,
+        {{ raw_date('claims', 'service_date') }} as service_date,
         nomenclature_code_text,
         case
-            when {{ is_digit_code('nomenclature_code_text', 6) }}
-                then lpad(nomenclature_code_text, 6, '0')
+            when not {{ is_digit_code('nomenclature_code_text', 6) }} then null
+            -- Padded only where short: padding every code copies it, at full scale every line.
+            when {{ dbt.length('nomenclature_code_text') }} < 6 then lpad(nomenclature_code_text, 6, '0')
+            else nomenclature_code_text
         end as nomenclature_code,
         quantity_text,
-        case when {{ is_integer_text('quantity_text') }} then cast(quantity_text as integer) end as quantity,
+        {{ raw_integer('claims', 'quantity') }} as quantity,
         provider_profession,
         provider_qualification,
         billing_practice_id

@@ -1,0 +1,47 @@
+{#- The yearly update (README "The yearly update"). The run command passes in var build_years
+    the years its delivered files changed (a new year, a corrected one, and any year their lines
+    fall in); the per-year models are incremental and rebuild those years only, keeping the
+    others. A first build or --full-refresh builds every year, and so does a run without the
+    var (a plain `dbt build`). -#}
+{% macro is_year_update() -%}
+    {#- The var first: unit tests have no relation for is_incremental() to look at. -#}
+    {{ return(var('build_years', none) is not none and is_incremental()) }}
+{%- endmacro %}
+
+{#- A filter keeping the rows of the years to build: every row outside a yearly update. Rows
+    without a year (it did not parse) have update_year 0 and are rebuilt with every update when
+    with_yearless is set. -#}
+{% macro in_build_years(year_expression, with_yearless=false) -%}
+    {%- if is_year_update() -%}
+        {%- set years = var('build_years') | map('int') | list -%}
+        (
+            {%- if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
+            {%- if with_yearless %} or {{ year_expression }} is null{% endif -%}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The same filter on a date, written as ranges so that a Parquet reader can skip the row
+    groups of other years from their statistics instead of reading them. -#}
+{% macro dates_in_build_years(date_expression, with_yearless=false) -%}
+    {%- if is_year_update() -%}
+        {%- set years = var('build_years') | map('int') | list -%}
+        (
+            {%- for year in years %}
+            ({{ date_expression }} >= {{ dbt.cast("'" ~ year ~ "-01-01'", 'date') }}
+                and {{ date_expression }} < {{ dbt.cast("'" ~ (year + 1) ~ "-01-01'", 'date') }})
+            {%- if not loop.last %} or {% endif -%}
+            {%- else %}false{%- endfor -%}
+            {%- if with_yearless %} or {{ date_expression }} is null{% endif -%}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The year with which an update rebuilds a row: its year, or 0 when it has none. -#}
+{% macro update_year(year_expression) -%}
+    coalesce({{ year_expression }}, 0)
+{%- endmacro %}

@@ -1,0 +1,118 @@
+"""The yearly update: which years a run builds, from what changed in the delivered files.
+
+Every build records in the working database (table build_manifest) each delivered file with
+its size, modification time and the years its rows fall in, and a fingerprint of the project
+(models, macros, seeds, settings) and of the conventions the extract was read with. The next
+run compares the extract with that record:
+
+- no earlier build, another project or other conventions, or --full-refresh: every year;
+- otherwise the years of every file added, changed or removed, which the per-year models
+  rebuild (dbt var build_years) while keeping the others. A new claims file also holds late
+  bills of the year before, so adding year N rebuilds N-1 as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MANIFEST_TABLE = "build_manifest"
+# What the SQL of a build depends on besides the extract.
+PROJECT_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    source_name: str
+    source_file: str
+    size_bytes: int
+    modified_ns: int
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """build_years None: a full build of every year."""
+
+    build_years: list[int] | None
+    kept_years: list[int]
+    reason: str
+
+    def dbt_vars(self) -> dict[str, object]:
+        return {} if self.build_years is None else {"build_years": self.build_years}
+
+    def summary(self) -> list[str]:
+        built = "every year" if self.build_years is None else (", ".join(map(str, self.build_years)) or "none")
+        return [f"[run] years built: {built} ({self.reason})",
+                f"[run] years kept: {', '.join(map(str, self.kept_years)) or 'none'}"]
+
+
+def delivered_files(file_rows: dict[str, dict[str, int]], file_years: dict[str, list[int]]) -> list[DeliveredFile]:
+    files = []
+    for source_name, rows_by_file in sorted(file_rows.items()):
+        for source_file in sorted(rows_by_file):
+            stat = os.stat(source_file)
+            files.append(DeliveredFile(source_name, source_file, stat.st_size, stat.st_mtime_ns,
+                                       tuple(file_years.get(source_file, []))))
+    return files
+
+
+def project_fingerprint(conventions: dict[str, object]) -> str:
+    """Changes with any file the SQL is built from, and with how the extract is read."""
+    digest = hashlib.sha256(json.dumps(conventions, sort_keys=True).encode())
+    for name in PROJECT_INPUTS:
+        root = PROJECT_DIR / name
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def recorded(database: Path) -> tuple[str, list[DeliveredFile]] | None:
+    """The fingerprint and files of the build in database; None when there is none to update."""
+    if not database.is_file():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as connection:
+            rows = connection.execute(
+                f"select fingerprint, source_name, source_file, size_bytes, modified_ns, years from {MANIFEST_TABLE}"
+            ).fetchall()
+    except duckdb.Error:  # a build from before the yearly update, or no build at all
+        return None
+    if not rows:
+        return None
+    return str(rows[0][0]), [DeliveredFile(str(row[1]), str(row[2]), int(row[3]), int(row[4]), tuple(row[5]))
+                             for row in rows]
+
+
+def plan(database: Path, files: list[DeliveredFile], fingerprint: str, full_refresh: bool) -> UpdatePlan:
+    every_year = sorted({year for delivered in files for year in delivered.years})
+    if full_refresh:
+        return UpdatePlan(None, [], "--full-refresh")
+    previous = recorded(database)
+    if previous is None:
+        return UpdatePlan(None, [], "no earlier build to update")
+    previous_fingerprint, previous_files = previous
+    if previous_fingerprint != fingerprint:
+        return UpdatePlan(None, [], "the project or the extract's conventions changed since the last build")
+    changed = set(files) ^ set(previous_files)
+    build_years = sorted({year for delivered in changed for year in delivered.years})
+    kept = [year for year in every_year if year not in build_years]
+    return UpdatePlan(build_years, kept, f"{len(changed)} file versions added, changed or removed")
+
+
+def record(database: Path, files: list[DeliveredFile], fingerprint: str) -> None:
+    """Write the manifest into the new build, for the next run to compare with."""
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(f"create or replace table {MANIFEST_TABLE} (fingerprint varchar, source_name varchar, "
+                           "source_file varchar, size_bytes bigint, modified_ns bigint, years integer[])")
+        connection.executemany(f"insert into {MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?)",
+                               [[fingerprint, delivered.source_name, delivered.source_file, delivered.size_bytes,
+                                 delivered.modified_ns, list(delivered.years)] for delivered in files])
