@@ -45,3 +45,14 @@
 {% macro update_year(year_expression) -%}
     coalesce({{ year_expression }}, 0)
 {%- endmacro %}
+
+{#- The pre-hook of every per-year model: in a yearly update, delete the rows of the years to
+    build (and the yearless rows, year 0) before the new ones are appended. Deleting by the keys
+    of the new rows (dbt's delete+insert) would keep the rows of a year, or of a file, that the
+    new delivery no longer has. -#}
+{% macro delete_build_years(year_column) -%}
+    {%- if is_year_update() -%}
+        delete from {{ this }}
+        where {{ year_column }} in ({{ (var('build_years') | map('int') | list + [0]) | join(', ') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='year') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_years('year') }}",
+) }}
 
 with
 

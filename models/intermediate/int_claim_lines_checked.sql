@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='update_year') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_years('update_year') }}",
+) }}
 
 -- The row rules of the README ("Row rules") that judge a claim line on its own: each delivered
 -- line gets the first reason that excludes it, or none. The rules that compare a line with the

@@ -57,7 +57,7 @@ def test_a_year_mostly_quarantined_for_one_reason_is_named_with_its_share(build_
     # person ids of the claims lower-cased: most 2016 lines find nobody in the population
     edit(build_copy,
          "create table moved as select * from int_claim_lines_checked where service_year = 2016"
-         " and quarantine_reason is null limit 3000",
+         " and line_reason is null limit 3000",
          "insert into quarantined_claims select source_file, service_year, 'person_not_in_population', 'x', false,"
          " lower(person_id), service_date_text, nomenclature_code_text, quantity_text, provider_profession,"
          " provider_qualification, billing_practice_id from moved",

@@ -66,7 +66,7 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated
 
 
-def test_adding_a_year_then_correcting_one_rebuilds_those_years_as_a_full_build_would(
+def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_build_would(
         extract: Path, tmp_path: Path) -> None:
     raw_dir, updated = tmp_path / "raw", tmp_path / "updated"
     raw_dir.mkdir()
@@ -97,6 +97,15 @@ def test_adding_a_year_then_correcting_one_rebuilds_those_years_as_a_full_build_
     built = years_line(redelivered, "built")
     assert built.startswith("[run] years built: 2021, 2022 (")  # the file's late bills of 2021 too
     assert "2023" in years_line(redelivered, "kept")
+    shutil.rmtree(full)
+    run(raw_dir, full)
+    assert_same_build(updated, full)
+
+    # The first year withdrawn: its rows go, though no delivered file holds that year any more.
+    for path in raw_dir.glob("*2021*"):
+        path.unlink()
+    withdrawn = run(raw_dir, updated)
+    assert years_line(withdrawn, "built").startswith("[run] years built: 2020, 2021 (")
     shutil.rmtree(full)
     run(raw_dir, full)
     assert_same_build(updated, full)
