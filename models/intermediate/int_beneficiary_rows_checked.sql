@@ -1,8 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_build_years('update_year') }}",
-) }}
+{{ per_year_model('update_year') }}
 
 -- The row rules of the README ("Row rules"): each delivered row gets the first reason that
 -- excludes it, or none and is used. A person-year can only be counted once, so copies and

@@ -1,8 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_build_years('service_year') }}",
-) }}
+{{ per_year_model('service_year') }}
 
 -- The row rules of the README ("Row rules") that compare a claim line with the other lines of
 -- its group, the lines that bill the same service (same person, day, code, provider and

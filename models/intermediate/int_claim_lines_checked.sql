@@ -1,8 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_build_years('update_year') }}",
-) }}
+{{ per_year_model('update_year') }}
 
 -- The row rules of the README ("Row rules") that judge a claim line on its own: each delivered
 -- line gets the first reason that excludes it, or none. The rules that compare a line with the

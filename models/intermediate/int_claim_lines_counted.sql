@@ -24,7 +24,7 @@ counts as (
     select
         source_file,
         service_year,
-        count(*) as lines
+        count(*) as line_count
     from claim_lines
     group by source_file, service_year
 
@@ -33,7 +33,7 @@ counts as (
     select
         source_file,
         service_year,
-        -count(*) as lines
+        -count(*) as line_count
     from settled_lines
     group by source_file, service_year
 
@@ -44,7 +44,7 @@ final as (
     select
         source_file,
         service_year,
-        cast(sum(lines) as bigint) as rows_used
+        cast(sum(line_count) as bigint) as rows_used
     from counts
     group by source_file, service_year
 

@@ -1,3 +1,5 @@
+{{ per_year_model('year') }}
+
 with
 
 registry as (
@@ -9,12 +11,14 @@ registry as (
 beneficiary_cells as (
 
     select * from {{ ref('int_beneficiary_cells_rolled_up') }}
+    where {{ in_build_years('year') }}
 
 ),
 
 measure_cells as (
 
     select * from {{ ref('int_measure_cells_rolled_up') }}
+    where {{ in_build_years('year') }}
 
 ),
 

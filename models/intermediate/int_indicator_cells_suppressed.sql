@@ -1,3 +1,5 @@
+{{ per_year_model('year') }}
+
 -- A cell of a table is withheld when its population cell (its denominator, shared by every
 -- table) or its variable cell (its numerator, shared by the tables of the variable) is, and
 -- flagged 'small_cell' only where each pattern in which it is small may say so.
@@ -6,6 +8,7 @@ with
 computed as (
 
     select * from {{ ref('int_indicator_cells_computed') }}
+    where {{ in_build_years('year') }}
 
 ),
 
@@ -18,12 +21,14 @@ registry as (
 population_pattern as (
 
     select * from {{ ref('int_population_cells_suppressed') }}
+    where {{ in_build_years('year') }}
 
 ),
 
 variable_patterns as (
 
     select * from {{ ref('int_variable_cells_suppressed') }}
+    where {{ in_build_years('year') }}
 
 ),
 

@@ -1,8 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_build_years('year') }}",
-) }}
+{{ per_year_model('year') }}
 
 with
 

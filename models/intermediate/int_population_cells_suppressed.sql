@@ -1,3 +1,5 @@
+{{ per_year_model('year') }}
+
 -- The population pattern (docs/protection.md): a denominator is the same in every indicator
 -- table, so whether it is published is decided once, over every cell any table publishes.
 {%- set rounds = var('secondary_suppression_rounds') %}
@@ -7,6 +9,7 @@ with
 computed as (
 
     select * from {{ ref('int_indicator_cells_computed') }}
+    where {{ in_build_years('year') }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ per_year_model('year') }}
+
 -- The variable patterns (docs/protection.md): the patients and the volume tables of a variable,
 -- cube_ and stat_, share their cells, so whether a numerator is published is decided once per
 -- variable, together with the variables it adds up with.
@@ -8,6 +10,7 @@ with
 computed as (
 
     select * from {{ ref('int_indicator_cells_computed') }}
+    where {{ in_build_years('year') }}
 
 ),
 
@@ -20,12 +23,14 @@ registry as (
 measure_cells as (
 
     select * from {{ ref('int_measure_cells_rolled_up') }}
+    where {{ in_build_years('year') }}
 
 ),
 
 population_pattern as (
 
     select * from {{ ref('int_population_cells_suppressed') }}
+    where {{ in_build_years('year') }}
 
 ),
 

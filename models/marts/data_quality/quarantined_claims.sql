@@ -22,35 +22,24 @@ reasons as (
 
 ),
 
+-- A line is listed by the first rule it broke: a line rule, else a rule of its group.
 listed_lines as (
 
-    select
-        source_file,
-        service_year,
-        line_reason as reason_code,
-        person_id,
-        {{ delivered_text('service_date_text', 'service_date') }} as service_date_text,
-        {{ delivered_text('nomenclature_code_text', 'nomenclature_code') }} as nomenclature_code_text,
-        {{ delivered_text('quantity_text', 'quantity') }} as quantity_text,
-        provider_profession,
-        provider_qualification,
-        billing_practice_id
-    from claim_lines
-
-    union all
-
-    select
-        source_file,
-        service_year,
-        quarantine_reason as reason_code,
-        person_id,
-        {{ delivered_text('service_date_text', 'service_date') }} as service_date_text,
-        {{ delivered_text('nomenclature_code_text', 'nomenclature_code') }} as nomenclature_code_text,
-        {{ delivered_text('quantity_text', 'quantity') }} as quantity_text,
-        provider_profession,
-        provider_qualification,
-        billing_practice_id
-    from settled_lines
+    {% for lines, reason_column in [('claim_lines', 'line_reason'), ('settled_lines', 'quarantine_reason')] %}
+        select
+            source_file,
+            service_year,
+            {{ reason_column }} as reason_code,
+            person_id,
+            {{ delivered_text('service_date_text', 'service_date') }} as service_date_text,
+            {{ delivered_text('nomenclature_code_text', 'nomenclature_code') }} as nomenclature_code_text,
+            {{ delivered_text('quantity_text', 'quantity') }} as quantity_text,
+            provider_profession,
+            provider_qualification,
+            billing_practice_id
+        from {{ lines }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
