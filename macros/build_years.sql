@@ -3,16 +3,22 @@
     fall in); the per-year models are incremental and rebuild those years only, keeping the
     others. A first build or --full-refresh builds every year, and so does a run without the
     var (a plain `dbt build`). -#}
+{% macro builds_some_years() -%}
+    {{ return(var('build_years', none) is not none) }}
+{%- endmacro %}
+
+{#- Some years rebuilt on an earlier build (the pre-hook deletes them first). Not on an empty
+    database: a long history is built in steps of a few years, the first on an empty one. -#}
 {% macro is_year_update() -%}
     {#- The var first: unit tests have no relation for is_incremental() to look at. -#}
-    {{ return(var('build_years', none) is not none and is_incremental()) }}
+    {{ return(builds_some_years() and is_incremental()) }}
 {%- endmacro %}
 
 {#- A filter keeping the rows of the years to build: every row outside a yearly update. Rows
     without a year (it did not parse) have update_year 0 and are rebuilt with every update when
     with_yearless is set. -#}
 {% macro in_build_years(year_expression, with_yearless=false) -%}
-    {%- if is_year_update() -%}
+    {%- if builds_some_years() -%}
         {%- set years = var('build_years') | map('int') | list -%}
         (
             {%- if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
@@ -26,7 +32,7 @@
 {#- The same filter on a date, written as ranges so that a Parquet reader can skip the row
     groups of other years from their statistics instead of reading them. -#}
 {% macro dates_in_build_years(date_expression, with_yearless=false) -%}
-    {%- if is_year_update() -%}
+    {%- if builds_some_years() -%}
         {%- set years = var('build_years') | map('int') | list -%}
         (
             {%- for year in years %}

@@ -85,6 +85,8 @@ class CheckResult:
     copies: dict[Path, Path] = field(default_factory=dict)
     # file -> the years its rows fall in (service years for claims), for the yearly update
     file_years: dict[str, list[int]] = field(default_factory=dict)
+    # source -> year -> rows, for building a long history in steps
+    year_rows: dict[str, dict[int, int]] = field(default_factory=lambda: {source: {} for source in SOURCES})
     # source -> column -> the types the column has across the source's Parquet files
     column_types: dict[str, dict[str, set[str]]] = field(default_factory=lambda: {source: {} for source in SOURCES})
 
@@ -303,6 +305,8 @@ def check_extract(raw_dir: Path, copies_dir: Path | None = None) -> CheckResult:
         result.errors += repeated_years(source, year_rows[source])
         for path, years in sorted(year_rows[source].items()):
             result.file_years[str(path)] = sorted(years)
+            for year, rows_of_year in years.items():
+                result.year_rows[source][year] = result.year_rows[source].get(year, 0) + rows_of_year
             rows = result.file_rows[source].get(str(path), 0)
             result.detected.append(f"{path.name}: {rows:,} rows ({', '.join(map(str, sorted(years))) or 'no year'})")
     if result.day_first:

@@ -104,11 +104,12 @@ def extract_bytes(raw_dir: Path) -> int:
     return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
 
 
-def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan) -> int:
+def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan,
+              selection: Sequence[str] = ()) -> int:
     env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
            "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # The conventions the check detected, and the rows it counted per file for the reconciliation.
-    command = [*dbt_command(), "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
+    command = [*dbt_command(), *selection, "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
     returncode, lines = run_echoed(command, env)
     full = run_errors.disk_full_line(lines) if returncode else None
@@ -221,8 +222,28 @@ def plan_update(database: Path, check: CheckResult, full_refresh: bool) -> yearl
     return update
 
 
+# An earlier step of a long history: the models up to the per-year suppression, without tests
+# (the last step's `dbt build` builds and tests everything).
+EARLIER_STEP = ("--select", "+int_indicator_cells_suppressed", "--resource-type", "seed", "--resource-type", "model")
+
+
+def build_steps(check: CheckResult, update: yearly_update.UpdatePlan,
+                max_lines_per_step: int) -> list[yearly_update.UpdatePlan]:
+    """The dbt builds of a run: one, or for a full build of a long history one per group of years."""
+    if update.build_years is not None:
+        return [update]
+    claim_rows = check.year_rows["claims"]
+    years = {year: claim_rows.get(year, 0) for year in {*claim_rows, *check.year_rows["beneficiaries"]}}
+    groups = yearly_update.history_steps(years, max_lines_per_step)
+    if len(groups) <= 1:
+        return [update]
+    print(f"[run] the history is built in {len(groups)} steps of at most {max_lines_per_step:,} claim lines: "
+          + "; ".join(f"{group[0]}-{group[-1]}" if len(group) > 1 else str(group[0]) for group in groups), flush=True)
+    return [yearly_update.UpdatePlan(group, [], "a step of the history") for group in groups]
+
+
 def build_database(raw_dir: Path, building: Path, database: Path, check: CheckResult,
-                   update: yearly_update.UpdatePlan) -> int:
+                   update: yearly_update.UpdatePlan, max_lines_per_step: int) -> int:
     """`dbt build` into the temporary file, from a copy of the working database when only some
     years are rebuilt; on failure delete it (the outputs in place stay as they are)."""
     building.parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +251,12 @@ def build_database(raw_dir: Path, building: Path, database: Path, check: CheckRe
     try:
         if update.build_years is not None:
             shutil.copyfile(database, building)
-        returncode = dbt_build(raw_dir, building, check, update)
+        steps = build_steps(check, update, max_lines_per_step)
+        returncode = 0
+        for index, step in enumerate(steps):
+            returncode = dbt_build(raw_dir, building, check, step, EARLIER_STEP if index < len(steps) - 1 else ())
+            if returncode != 0:
+                break
         if returncode == 0:
             yearly_update.record(building, yearly_update.delivered_files(check.file_rows, check.file_years),
                                  extract_fingerprint(check))
@@ -315,6 +341,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--full-refresh", action="store_true",
                         help="rebuild every year, even where the delivered files are those of the last build "
                              "(by default only the years of added, changed or removed files are rebuilt)")
+    parser.add_argument("--max-lines-per-step", type=int, default=60_000_000, metavar="LINES",
+                        help="build a full history in steps of whole years of at most LINES claim lines each, so "
+                             "that memory stays bounded however many years (default: %(default)s, about a year "
+                             "of all of Belgium)")
     parser.add_argument("--accept-quarantine", nargs="?", const="", default=None, metavar="NOTE",
                         help="publish even when the plausibility gate finds the build implausible (a year mostly "
                              "quarantined, a year missing from a source, a volume far from the previous build); "
@@ -342,7 +372,7 @@ def run(args: argparse.Namespace) -> int:
             if check is None:
                 return 2
             update = plan_update(database, check, args.full_refresh)
-            returncode = build_database(raw_dir, building, database, check, update)
+            returncode = build_database(raw_dir, building, database, check, update, args.max_lines_per_step)
             if returncode != 0:
                 return returncode
         finally:

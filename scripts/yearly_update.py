@@ -9,6 +9,10 @@ run compares the extract with that record:
 - otherwise the years of every file added, changed or removed, which the per-year models
   rebuild (dbt var build_years) while keeping the others. A new claims file also holds late
   bills of the year before, so adding year N rebuilds N-1 as well.
+
+A full build of a long history is made in steps of whole years, each of at most a given number
+of claim lines (history_steps): joining ten years of claim lines to ten years of population at
+once does not fit in memory, one year at a time does.
 """
 
 from __future__ import annotations
@@ -116,3 +120,18 @@ def record(database: Path, files: list[DeliveredFile], fingerprint: str) -> None
         connection.executemany(f"insert into {MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?)",
                                [[fingerprint, delivered.source_name, delivered.source_file, delivered.size_bytes,
                                  delivered.modified_ns, list(delivered.years)] for delivered in files])
+
+
+def history_steps(claim_rows_by_year: dict[int, int], max_lines_per_step: int) -> list[list[int]]:
+    """The years of a full build, in consecutive groups of at most max_lines_per_step claim lines
+    (a year with more is a group of its own); one group when everything fits."""
+    steps: list[list[int]] = []
+    lines_in_step = 0
+    for year in sorted(claim_rows_by_year):
+        if steps and lines_in_step + claim_rows_by_year[year] <= max_lines_per_step:
+            steps[-1].append(year)
+            lines_in_step += claim_rows_by_year[year]
+        else:
+            steps.append([year])
+            lines_in_step = claim_rows_by_year[year]
+    return steps

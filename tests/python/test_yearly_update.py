@@ -121,3 +121,12 @@ def test_an_unchanged_extract_rebuilds_no_year_and_full_refresh_rebuilds_all(ext
     assert_same_build(out, tmp_path / "first")
     refreshed = run(extract, out, "--full-refresh")
     assert years_line(refreshed, "built") == "[run] years built: every year (--full-refresh)"
+
+
+def test_a_history_built_a_year_at_a_time_is_the_full_build(extract: Path, tmp_path: Path) -> None:
+    stepped, full = tmp_path / "stepped", tmp_path / "full"
+    output = run(extract, stepped, "--max-lines-per-step", "1")
+    # claims_2021 bills late services of 2020: that year is a step of its own too
+    assert "[run] the history is built in 4 steps of at most 1 claim lines: 2020; 2021; 2022; 2023" in output
+    run(extract, full)
+    assert_same_build(stepped, full)
