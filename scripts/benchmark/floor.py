@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -111,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--temp-directory", type=Path, default=None, help="where DuckDB may spill")
     args = parser.parse_args(argv)
     result = run_floor(args.raw_dir, args.threads, args.temp_directory)
-    print(json.dumps(asdict(result)), flush=True)
+    # The process's own peak too: on a tiny extract the query can end between two samples.
+    peak_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({**asdict(result), "max_rss_bytes": peak_bytes}), flush=True)
     return 0
 
 

@@ -73,8 +73,8 @@ def measure_floor(raw_dir: Path, threads: int, work_dir: Path, attempts: int = 2
                    "--threads", str(threads), "--temp-directory", str(work_dir / "floor_spill")]
         measurement = run_measured(label, command, log_path)
         result = floor_output(log_path)
-        current = FloorMeasurement(float(result["seconds"]), measurement.peak_rss_bytes, int(result["rows"]),
-                                   int(result["persons"]))
+        peak_rss_bytes = max(measurement.peak_rss_bytes, int(result.get("max_rss_bytes", 0)))
+        current = FloorMeasurement(float(result["seconds"]), peak_rss_bytes, int(result["rows"]), int(result["persons"]))
         progress(f"{label}: {current.seconds:.2f} s, peak RSS {gib(current.peak_rss_bytes)}, "
                  f"{current.rows:,} rows, {current.persons:,} person-years")
         if fastest is None or current.seconds < fastest.seconds:
