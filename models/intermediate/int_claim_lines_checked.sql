@@ -20,9 +20,12 @@ beneficiaries as (
 
 ),
 
+-- Only the years being built: a line finds its population in its own year, and the other years'
+-- would only swell the join (ten years of all of Belgium do not fit in memory).
 beneficiary_years as (
 
     select * from {{ ref('int_beneficiary_years_located') }}
+    where {{ in_build_years('year') }}
 
 ),
 
