@@ -112,10 +112,10 @@ def previous_outputs(synthetic_build: tuple[Path, Path], built_outputs: Path,
     return synthetic_build[0], out, snapshot(out)
 
 
-def stand_in_dbt(source: Path | None) -> Callable[[Path, Path, object, object], int]:
+def stand_in_dbt(source: Path | None) -> Callable[..., int]:
     """A dbt build that copies source into the database it is given (success) or, with None,
     writes part of a database and its write-ahead log and fails."""
-    def build(raw_dir: Path, database: Path, check: object, update: object) -> int:
+    def build(raw_dir: Path, database: Path, check: object, update: object, selection: object = ()) -> int:
         assert database.name == "atlas.building.duckdb"
         if source is not None:
             shutil.copyfile(source, database)
