@@ -258,8 +258,7 @@ def build_database(raw_dir: Path, building: Path, database: Path, check: CheckRe
             if returncode != 0:
                 break
         if returncode == 0:
-            yearly_update.record(building, yearly_update.delivered_files(check.file_rows, check.file_years),
-                                 extract_fingerprint(check))
+            yearly_update.record(building, update)
             # Everything in the file, no write-ahead log beside it, before it is moved.
             with duckdb.connect(str(building)) as connection:
                 connection.execute("checkpoint")

@@ -42,11 +42,14 @@ class DeliveredFile:
 
 @dataclass(frozen=True)
 class UpdatePlan:
-    """build_years None: a full build of every year."""
+    """build_years None: a full build of every year. files and fingerprint: what the plan was
+    made from, which the build records for the next run (empty for a step of a history)."""
 
     build_years: list[int] | None
     kept_years: list[int]
     reason: str
+    files: tuple[DeliveredFile, ...] = ()
+    fingerprint: str = ""
 
     def dbt_vars(self) -> dict[str, object]:
         return {} if self.build_years is None else {"build_years": self.build_years}
@@ -98,28 +101,32 @@ def recorded(database: Path) -> tuple[str, list[DeliveredFile]] | None:
 
 def plan(database: Path, files: list[DeliveredFile], fingerprint: str, full_refresh: bool) -> UpdatePlan:
     every_year = sorted({year for delivered in files for year in delivered.years})
+
+    def made(build_years: list[int] | None, kept: list[int], reason: str) -> UpdatePlan:
+        return UpdatePlan(build_years, kept, reason, tuple(files), fingerprint)
+
     if full_refresh:
-        return UpdatePlan(None, [], "--full-refresh")
+        return made(None, [], "--full-refresh")
     previous = recorded(database)
     if previous is None:
-        return UpdatePlan(None, [], "no earlier build to update")
+        return made(None, [], "no earlier build to update")
     previous_fingerprint, previous_files = previous
     if previous_fingerprint != fingerprint:
-        return UpdatePlan(None, [], "the project or the extract's conventions changed since the last build")
+        return made(None, [], "the project or the extract's conventions changed since the last build")
     changed = set(files) ^ set(previous_files)
     build_years = sorted({year for delivered in changed for year in delivered.years})
     kept = [year for year in every_year if year not in build_years]
-    return UpdatePlan(build_years, kept, f"{len(changed)} file versions added, changed or removed")
+    return made(build_years, kept, f"{len(changed)} file versions added, changed or removed")
 
 
-def record(database: Path, files: list[DeliveredFile], fingerprint: str) -> None:
-    """Write the manifest into the new build, for the next run to compare with."""
+def record(database: Path, update: UpdatePlan) -> None:
+    """Write the manifest the plan was made from into the new build, for the next run to compare with."""
     with duckdb.connect(str(database)) as connection:
         connection.execute(f"create or replace table {MANIFEST_TABLE} (fingerprint varchar, source_name varchar, "
                            "source_file varchar, size_bytes bigint, modified_ns bigint, years integer[])")
         connection.executemany(f"insert into {MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?)",
-                               [[fingerprint, delivered.source_name, delivered.source_file, delivered.size_bytes,
-                                 delivered.modified_ns, list(delivered.years)] for delivered in files])
+                               [[update.fingerprint, delivered.source_name, delivered.source_file, delivered.size_bytes,
+                                 delivered.modified_ns, list(delivered.years)] for delivered in update.files])
 
 
 def history_steps(claim_rows_by_year: dict[int, int], max_lines_per_step: int) -> list[list[int]]:
