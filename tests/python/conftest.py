@@ -11,29 +11,13 @@ from typing import Any, Callable, Iterable, Sequence
 import duckdb
 import pytest
 
+from atlas.raw.contract import duckdb_columns
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-# The raw data contract (README "Raw data contract"): column name -> DuckDB type.
-BENEFICIARY_COLUMNS: dict[str, str] = {
-    "person_id": "varchar",
-    "year": "integer",
-    "birth_year": "integer",
-    "sex": "varchar",
-    "death_date": "date",
-    "commune_dec31": "varchar",
-    "sector_dec31": "varchar",
-    "commune_jun30": "varchar",
-    "sector_jun30": "varchar",
-}
-CLAIM_COLUMNS: dict[str, str] = {
-    "person_id": "varchar",
-    "service_date": "date",
-    "nomenclature_code": "varchar",
-    "quantity": "integer",
-    "provider_profession": "varchar",
-    "provider_qualification": "varchar",
-    "billing_practice_id": "varchar",
-}
+# The raw data contract (models/staging/ima/_ima__sources.yml): column name -> DuckDB type.
+BENEFICIARY_COLUMNS: dict[str, str] = duckdb_columns("beneficiaries")
+CLAIM_COLUMNS: dict[str, str] = duckdb_columns("claims")
 
 
 def write_raw_file(path: Path, columns: dict[str, str], rows: Iterable[dict[str, Any]]) -> None:

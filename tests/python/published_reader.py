@@ -22,9 +22,8 @@ from typing import Any
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_DIR))
 
-from scripts.publish_database import checksum_sql, quote_identifier, quote_literal  # noqa: E402
+from atlas.publication.database import checksum_sql, quote_identifier, quote_literal
 
 
 def recount_sql(tables: list[str], checksummed: str) -> str:

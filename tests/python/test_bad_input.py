@@ -307,14 +307,14 @@ STRUCTURAL_CASES: list[tuple[str, Any, list[str]]] = [
     ("claims file missing", missing_file, ["no claims file", "claims*.parquet"]),
     ("required column missing",
      lambda raw: corrupt(raw, "claims_2020.parquet", "select * exclude (person_id) from f"),
-     ["claims_2020.parquet", "required column 'person_id' (text) is missing"]),
+     ["claims_2020.parquet", "required column 'person_id' (string) is missing"]),
     ("column misspelled",
      lambda raw: corrupt(raw, "claims_2020.parquet",
                          "select * exclude (service_date), service_date as servcie_date from f"),
      ["claims_2020.parquet", "'service_date' (date) is missing", "did you mean 'servcie_date'"]),
     ("column renamed between deliveries",
      lambda raw: corrupt(raw, "beneficiaries_2020.parquet", "select * exclude (sex), sex as gender from f"),
-     ["beneficiaries_2020.parquet", "'sex' (text) is missing", "found: person_id"]),
+     ["beneficiaries_2020.parquet", "'sex' (string) is missing", "found: person_id"]),
     ("CSV line with a stray field",
      lambda raw: csv_with_a_broken_line(raw),
      ["claims_2020.csv", "cannot be read as CSV"]),
@@ -457,7 +457,7 @@ def test_structural_problems_stop_the_run_naming_file_and_column(
 
 def test_extra_columns_are_ignored_with_a_notice(tmp_path: Path) -> None:
     sys.path.insert(0, str(PROJECT_DIR))
-    from scripts.check_raw_extract import check_extract
+    from atlas.raw.check import check_extract
 
     raw_dir = clean_parquet_extract(tmp_path / "raw")
     corrupt(raw_dir, "claims_2020.parquet", "select *, 'x' as invoice_number from f")

@@ -16,14 +16,13 @@ import pytest
 
 from conftest import PROJECT_DIR, generate_synthetic
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts.benchmark import steps  # noqa: E402
-from scripts.benchmark.floor import run_floor  # noqa: E402
-from scripts.benchmark.measure import measure_floor  # noqa: E402
-from scripts.benchmark.process_tree import PeakSampler, directory_bytes, tree_rss  # noqa: E402
-from scripts.benchmark.report import format_table  # noqa: E402
-from scripts.benchmark.results import FloorMeasurement, IncrementMeasurement, Measurement, ScaleResult  # noqa: E402
-from scripts.benchmark.scales import Scale, ScaleError, resolve_scales  # noqa: E402
+from atlas.benchmark import steps
+from atlas.benchmark.floor import run_floor
+from atlas.benchmark.measure import measure_floor
+from atlas.benchmark.process_tree import PeakSampler, directory_bytes, tree_rss
+from atlas.benchmark.report import format_table
+from atlas.benchmark.results import FloorMeasurement, IncrementMeasurement, Measurement, ScaleResult
+from atlas.benchmark.scales import Scale, ScaleError, resolve_scales
 
 MIB = 2**20
 # The memory is written, not only reserved: a zero-filled bytearray would stay mostly unmapped.

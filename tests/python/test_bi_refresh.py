@@ -24,8 +24,8 @@ import pytest
 
 from conftest import PROJECT_DIR, SYNTHETIC_YEARS
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts import publication_versions, publish_database  # noqa: E402
+import atlas.publication.versions as publication_versions
+import atlas.publication.database as publish_database
 
 READER = Path(__file__).with_name("long_running_reader.py")
 # Routes that open a connection for each query: they must see every publication, in order.

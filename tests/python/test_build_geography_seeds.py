@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from conftest import PROJECT_DIR
-from scripts.build_geography_seeds import build, synthetic_sector_codes
+from atlas.geography_seeds import build, synthetic_sector_codes
 
 SEED_FILES = ("geo_regions", "geo_provinces", "geo_arrondissements", "geo_communes", "geo_statistical_sectors")
 

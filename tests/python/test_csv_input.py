@@ -19,9 +19,8 @@ from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR, generate_s
 from raw_deliveries import Row, day_first, write_csv_extract
 from test_bad_input import BASE_BENEFICIARIES, BASE_CLAIMS, indicator_cells, run_pipeline
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts.check_raw_extract import check_extract  # noqa: E402
-from scripts.reference_indicators import Conventions, compute  # noqa: E402
+from atlas.raw.check import check_extract
+from atlas.reference.indicators import Conventions, compute
 
 TABLES = ("cube_013_001", "cube_013_002", "cube_013_023", "stat_013_007", "stat_003_007")
 

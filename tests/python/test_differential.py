@@ -27,7 +27,7 @@ import pytest
 
 from compiled_project import CompiledProject
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, SYNTHETIC_YEARS, dbt_build, generate_synthetic
-from scripts.reference_indicators import (
+from atlas.reference.indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
     ReferenceResult,

@@ -17,10 +17,9 @@ import pytest
 
 from conftest import PROJECT_DIR
 
-sys.path.insert(0, str(PROJECT_DIR))
 
-from scripts.disclosure.audit import AuditResult, run_audit  # noqa: E402
-from scripts.publish_database import publish  # noqa: E402
+from atlas.disclosure.audit import AuditResult, run_audit
+from atlas.publication.database import publish
 
 SEEDS = PROJECT_DIR / "seeds"
 YEAR = 2021

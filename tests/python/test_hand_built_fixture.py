@@ -92,9 +92,8 @@ import pytest
 
 from conftest import PROJECT_DIR, dbt_build, query, write_raw_extract
 
-sys.path.insert(0, str(PROJECT_DIR))
 
-from scripts.disclosure.audit import run_audit  # noqa: E402
+from atlas.disclosure.audit import run_audit
 
 # ---------------------------------------------------------------------------------------------
 # Codes and providers (literal; their meaning is checked against the seeds below)

@@ -19,9 +19,8 @@ import pytest
 from conftest import PROJECT_DIR
 from test_run_pipeline import built_outputs, output_args, previous_outputs, run_pipeline, snapshot  # noqa: F401
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts import plausibility_gate as gate  # noqa: E402
-from scripts.quarantine_causes import describe_values, person_id_mismatch  # noqa: E402
+import atlas.pipeline.plausibility_gate as gate
+from atlas.pipeline.quarantine_causes import describe_values, person_id_mismatch
 
 LIMITS = gate.load_thresholds()
 

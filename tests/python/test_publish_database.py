@@ -23,8 +23,7 @@ import yaml
 
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts import publish_database  # noqa: E402
+import atlas.publication.database as publish_database
 
 INDICATOR_KEY = ["year", "geo_level", "geo_code", "age_band"]
 CONTRACT_TYPES = {"string": "VARCHAR", "integer": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "date": "DATE"}

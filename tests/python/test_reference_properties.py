@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiled_project import CompiledProject
-from scripts.reference_indicators import compute, load_seeds
+from atlas.reference.indicators import compute, load_seeds
 from test_differential import (
     Row,
     differences_after_suppression,

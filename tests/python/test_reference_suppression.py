@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.reference_suppression import suppress
+from atlas.reference.suppression import suppress
 
 T = 5
 YEAR = 2016

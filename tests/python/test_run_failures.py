@@ -22,8 +22,8 @@ from test_run_pipeline import (  # noqa: F401
     RUN_PIPELINE, built_outputs, output_args, previous_outputs, snapshot, stand_in_dbt,
 )
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts import run_lock, run_pipeline as pipeline  # noqa: E402
+import atlas.pipeline.lock as run_lock
+import atlas.pipeline.run as pipeline
 
 OUTPUTS = ["atlas.duckdb", "atlas_published.duckdb", "exports", "published"]
 
@@ -31,7 +31,7 @@ HOLD_LOCK = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from scripts import run_lock
+import atlas.pipeline.lock as run_lock
 with run_lock.outputs_locked([Path(sys.argv[2])]):
     print("locked", flush=True)
     time.sleep(600)

@@ -24,8 +24,9 @@ import pytest
 
 from conftest import PROJECT_DIR, generate_synthetic
 
-sys.path.insert(0, str(PROJECT_DIR))
-from scripts import publication_versions, publish_database, run_pipeline as pipeline  # noqa: E402
+import atlas.publication.versions as publication_versions
+import atlas.publication.database as publish_database
+import atlas.pipeline.run as pipeline
 
 RUN_PIPELINE = PROJECT_DIR / "scripts" / "run_pipeline.py"
 READER = Path(__file__).with_name("published_reader.py")

@@ -11,9 +11,8 @@ import pytest
 
 from conftest import PROJECT_DIR, dbt_command, query, write_raw_extract
 
-sys.path.insert(0, str(PROJECT_DIR))
 
-from scripts.disclosure.audit import run_audit  # noqa: E402
+from atlas.disclosure.audit import run_audit
 
 
 def test_no_published_small_cell(synthetic_build: tuple[Path, Path]) -> None:

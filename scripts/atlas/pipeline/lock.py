@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from scripts.run_errors import RunFailure
+from atlas.pipeline.errors import RunFailure
 
 
 def lock_path(output: Path) -> Path:

@@ -14,12 +14,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from scripts.benchmark.measure import StepFailed, measure_floor, run_measured
-from scripts.benchmark.report import describe, progress
-from scripts.benchmark.results import IncrementMeasurement, Measurement, ScaleResult
-from scripts.benchmark.scales import Scale, year_files
+from atlas.benchmark.measure import StepFailed, measure_floor, run_measured
+from atlas.benchmark.report import describe, progress
+from atlas.benchmark.results import IncrementMeasurement, Measurement, ScaleResult
+from atlas.benchmark.scales import Scale, year_files
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from atlas.paths import PROJECT_DIR
 GENERATOR = PROJECT_DIR / "scripts" / "generate_synthetic_data.py"
 RUN_COMMAND = PROJECT_DIR / "scripts" / "run_pipeline.py"
 ASIDE = "last_year_aside"

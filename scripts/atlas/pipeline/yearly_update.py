@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from atlas.paths import PROJECT_DIR
 MANIFEST_TABLE = "build_manifest"
 # What the SQL of a build depends on besides the extract.
 PROJECT_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")

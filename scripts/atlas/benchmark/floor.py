@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from atlas.paths import PROJECT_DIR
 SEEDS_DIR = PROJECT_DIR / "seeds"
 DEFAULT_THREADS = 2
 

@@ -27,10 +27,12 @@ from pathlib import Path
 import duckdb
 import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in requirements.txt
 
-from scripts.quarantine_causes import files_of, likely_cause
-from scripts.run_errors import RunFailure
+from atlas.pipeline.quarantine_causes import files_of, likely_cause
+from atlas.pipeline.errors import RunFailure
 
-PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project.yml"
+from atlas.paths import PROJECT_DIR
+
+PROJECT_FILE = PROJECT_DIR / "dbt_project.yml"
 
 _VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
          "gate_max_undelivered_year_share", "gate_max_volume_change")

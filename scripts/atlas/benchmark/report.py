@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scripts.benchmark.results import Measurement, ScaleResult
+from atlas.benchmark.results import Measurement, ScaleResult
 
 GIB = 2**30
 COLUMNS = ("scale", "persons", "years", "generate", "run", "peak RSS", "spill", "floor", "floor RSS",

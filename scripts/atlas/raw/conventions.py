@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from scripts.raw_transcoding import WINDOWS_1252, undefined_byte
+from atlas.raw.transcoding import WINDOWS_1252, undefined_byte
 
 ISO_DATE = "YYYY-MM-DD"
 DMY_DATE = "DD/MM/YYYY"

@@ -12,11 +12,11 @@ from collections import deque
 from pathlib import Path
 from typing import Sequence
 
-from scripts.benchmark.process_tree import PeakSampler
-from scripts.benchmark.report import gib, progress
-from scripts.benchmark.results import FloorMeasurement, Measurement
+from atlas.benchmark.process_tree import PeakSampler
+from atlas.benchmark.report import gib, progress
+from atlas.benchmark.results import FloorMeasurement, Measurement
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from atlas.paths import PROJECT_DIR
 TAIL_LINES = 60
 # What the run says of its own work, worth seeing beside the benchmark's figures.
 ECHOED_PREFIXES = ("[run] years built:", "[run] years kept:", "[run] done in")
@@ -69,7 +69,7 @@ def measure_floor(raw_dir: Path, threads: int, work_dir: Path, attempts: int = 2
     for attempt in range(1, attempts + 1):
         label = f"floor, attempt {attempt}/{attempts}"
         log_path = work_dir / f"floor_{attempt}.log"
-        command = [sys.executable, "-m", "scripts.benchmark.floor", "--raw-dir", str(raw_dir),
+        command = [sys.executable, "-m", "atlas.benchmark.floor", "--raw-dir", str(raw_dir),
                    "--threads", str(threads), "--temp-directory", str(work_dir / "floor_spill")]
         measurement = run_measured(label, command, log_path)
         result = floor_output(log_path)

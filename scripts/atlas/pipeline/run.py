@@ -1,0 +1,407 @@
+"""Run the Atlas pipeline: synthetic data if the raw directory is empty, `dbt build`, publication.
+
+Called by scripts/run.sh inside the project's virtualenv. The steps, in order:
+
+1. the raw extract: generated if the raw directory holds none;
+2. `dbt build` (models and data tests) into a temporary file beside the working database
+   (`<name>.building.duckdb`); if it fails, that file is deleted and nothing else is touched.
+   Only the years whose delivered files changed since the last build are rebuilt, on a copy of
+   the working database (scripts/yearly_update.py); the first build and --full-refresh build all;
+3. the plausibility gate (scripts/plausibility_gate.py): a build that departs from what real
+   extracts look like stops the run (exit 2) unless --accept-quarantine is given;
+4. the published database and the exports are written under temporary names and checked
+   (scripts/publish_database.py);
+5. everything moves into place: the new build onto the working database, the new published
+   file into published/ with the published path's link swapped onto it (readers holding the
+   old version keep it), the new export folder onto the old one;
+6. a summary of what was written.
+
+One run at a time per set of outputs (a lock file beside each). Whatever stops a run ends in
+one message (what, where, what to do) and exit 2 for a problem of the input, 1 otherwise, with
+the outputs as they were (scripts/run_errors.py). Paths come from the options, else from ATLAS_RAW_DIR / ATLAS_DUCKDB_PATH /
+ATLAS_PUBLISHED_DUCKDB_PATH / ATLAS_EXPORT_DIR, else the defaults under data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+import duckdb
+
+from atlas.paths import PROJECT_DIR
+# Run as a script, Python puts scripts/ on the path, not the project: the sibling modules are
+# imported as the scripts package, as the tests and mypy see them.
+
+import atlas.pipeline.plausibility_gate as plausibility_gate
+import atlas.publication.database as publish_database
+import atlas.pipeline.errors as run_errors
+import atlas.pipeline.lock as run_lock
+import atlas.pipeline.yearly_update as yearly_update
+from atlas.raw.check import CheckResult, check_extract, report
+
+
+def has_raw_files(raw_dir: Path) -> bool:
+    """Anything delivered (hidden entries aside): synthetic data only goes into an empty folder,
+    never beside a file the check would reject (Claims_2023.parquet, a folder of parts)."""
+    return any(not path.name.startswith(".") for path in raw_dir.iterdir())
+
+
+def generate(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int) -> None:
+    """Generate beside raw_dir, then move the files in: an interrupted generation must not leave
+    half an extract that the next run would take for a delivery."""
+    print(f"[run] {raw_dir} holds no extract: generating synthetic data "
+          f"({persons:,} persons, {first_year}-{last_year}, seed {seed})", flush=True)
+    staging = raw_dir.with_name(raw_dir.name + ".generating")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"),
+               "--out-dir", str(staging), "--persons", str(persons), "--first-year", str(first_year),
+               "--last-year", str(last_year), "--seed", str(seed)]
+    try:
+        subprocess.run(command, check=True)
+        for path in sorted(staging.iterdir()):
+            os.replace(path, raw_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def temp_directory(database: Path) -> Path:
+    """Where DuckDB spills during the build (profiles.yml: the same default)."""
+    return Path(os.environ.get("ATLAS_DUCKDB_TEMP_DIRECTORY", f"{database}.tmp"))
+
+
+def dbt_command() -> list[str]:
+    # Unit tests check the SQL on fixtures, not the extract: the test suite runs them (with every
+    # dbt build of tests/python/conftest.py), the run command need not pay for them each time.
+    return [str(Path(sys.executable).with_name("dbt")), "build", "--exclude-resource-type", "unit_test",
+            "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR)]
+
+
+def run_echoed(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
+    """Run command, echoing its output as it comes, and keep the output to read its errors."""
+    lines: list[str] = []
+    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace") as process:
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                lines.append(line)
+        except BaseException:  # interrupted: the child must not go on writing the build
+            process.kill()
+            process.wait()
+            raise
+    return process.returncode, lines
+
+
+def extract_bytes(raw_dir: Path) -> int:
+    return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
+
+
+def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan,
+              selection: Sequence[str] = ()) -> int:
+    env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
+           "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    # The conventions the check detected, and the rows it counted per file for the reconciliation.
+    command = [*dbt_command(), *selection, "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
+    print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
+    returncode, lines = run_echoed(command, env)
+    full = run_errors.disk_full_line(lines) if returncode else None
+    if full:
+        raise run_errors.disk_full(full, temp_directory(database), extract_bytes(raw_dir))
+    return returncode
+
+
+def table_summary(database: Path) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) of every table in the database, marts first."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by table_name"
+        ).fetchall()
+        summary = []
+        for schema, name in tables:
+            rows = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+            summary.append((schema, name, int(rows)))
+    return sorted(summary, key=lambda row: (not row[1].startswith(("cube_", "stat_")), row[1]))
+
+
+def reconciliation_summary(database: Path) -> list[str]:
+    """Per source: rows read, used and quarantined (by reason), from the build's own tables."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        totals = connection.execute(
+            "select source_name, sum(rows_read), sum(rows_used), sum(rows_quarantined), sum(rows_used_with_issue) "
+            "from extract_reconciliation group by source_name order by source_name"
+        ).fetchall()
+        reasons = connection.execute(
+            "select 'beneficiaries', reason_code, row_used, count(*) from quarantined_beneficiaries group by all "
+            "union all select 'claims', reason_code, row_used, count(*) from quarantined_claims group by all "
+            "order by 1, 3, 4 desc, 2"
+        ).fetchall()
+    lines = []
+    for source, read, used, quarantined, flagged in totals:
+        lines.append(f"{source}: {int(read):,} rows read = {int(used):,} used + {int(quarantined):,} quarantined"
+                     + (f" ({int(flagged):,} of the used rows flagged)" if flagged else ""))
+        for reason_source, reason, row_used, rows in reasons:
+            if reason_source == source:
+                lines.append(f"    {reason:<30} {int(rows):>10,}  {'used, flagged' if row_used else 'quarantined'}")
+    return lines
+
+
+def building_path(database: Path) -> Path:
+    """The temporary file dbt builds into, beside the working database."""
+    return publish_database.temporary_path(database, "building")
+
+
+def check_output_paths(database: Path, published: Path, export_dir: Path) -> int:
+    """0, or 2 when the outputs collide or another process holds one of the files for writing."""
+    if len({database, published, building_path(database), export_dir}) < 4:
+        print("[run] error: the working database, the published database and the export folder must be "
+              "different paths", file=sys.stderr)
+        return 2
+    for path in (database, building_path(database), published):
+        holder = publish_database.writer_lock_holder(path)
+        if holder:
+            print(f"[run] error: {path} is open for writing by another process (a BI tool, or another run); "
+                  f"close it and run again.\n  {holder}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def prepare_raw_extract(raw_dir: Path, building: Path, args: argparse.Namespace) -> CheckResult | None:
+    """What the structural check found (format, conventions, rows per file), after generating
+    synthetic data into an empty raw_dir and checking the structure (README "Structural
+    checks"); None when it does not match."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    if not has_raw_files(raw_dir):
+        generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
+    check = check_extract(raw_dir, copies_path(building))
+    report(check)
+    if not check.ok:
+        print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
+              "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
+        return None
+    return check
+
+
+def copies_path(building: Path) -> Path:
+    """Where UTF-8 copies of a Windows-1252 extract are written for the build (raw_transcoding.py)."""
+    return building.with_name(building.name + ".utf8")
+
+
+def remove_build(building: Path) -> None:
+    """The temporary build, its write-ahead log and what DuckDB spilled beside it."""
+    publish_database.remove_database_file(building)
+    shutil.rmtree(temp_directory(building), ignore_errors=True)
+
+
+def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
+    """What the publication table records of the gate; RunFailure (exit 2) when it stops the run."""
+    try:
+        return plausibility_gate.verdict(building, database, raw_dir, accept)
+    except BaseException:
+        remove_build(building)
+        raise
+
+
+def extract_fingerprint(check: CheckResult) -> str:
+    return yearly_update.project_fingerprint({**check.convention_vars(), "raw_typed_columns": check.typed_columns()})
+
+
+def plan_update(database: Path, check: CheckResult, full_refresh: bool) -> yearly_update.UpdatePlan:
+    files = yearly_update.delivered_files(check.file_rows, check.file_years)
+    update = yearly_update.plan(database, files, extract_fingerprint(check), full_refresh)
+    for line in update.summary():
+        print(line, flush=True)
+    return update
+
+
+# An earlier step of a long history: the models up to the per-year suppression, without tests
+# (the last step's `dbt build` builds and tests everything).
+EARLIER_STEP = ("--select", "+int_indicator_cells_suppressed", "--resource-type", "seed", "--resource-type", "model")
+
+
+def build_steps(check: CheckResult, update: yearly_update.UpdatePlan,
+                max_lines_per_step: int) -> list[yearly_update.UpdatePlan]:
+    """The dbt builds of a run: one, or for a full build of a long history one per group of years."""
+    if update.build_years is not None:
+        return [update]
+    claim_rows = check.year_rows["claims"]
+    years = {year: claim_rows.get(year, 0) for year in {*claim_rows, *check.year_rows["beneficiaries"]}}
+    groups = yearly_update.history_steps(years, max_lines_per_step)
+    if len(groups) <= 1:
+        return [update]
+    print(f"[run] the history is built in {len(groups)} steps of at most {max_lines_per_step:,} claim lines: "
+          + "; ".join(f"{group[0]}-{group[-1]}" if len(group) > 1 else str(group[0]) for group in groups), flush=True)
+    return [yearly_update.UpdatePlan(group, [], "a step of the history") for group in groups]
+
+
+def build_database(raw_dir: Path, building: Path, database: Path, check: CheckResult,
+                   update: yearly_update.UpdatePlan, max_lines_per_step: int) -> int:
+    """`dbt build` into the temporary file, from a copy of the working database when only some
+    years are rebuilt; on failure delete it (the outputs in place stay as they are)."""
+    building.parent.mkdir(parents=True, exist_ok=True)
+    publish_database.remove_database_file(building)  # left by an interrupted run
+    try:
+        if update.build_years is not None:
+            shutil.copyfile(database, building)
+        steps = build_steps(check, update, max_lines_per_step)
+        returncode = 0
+        for index, step in enumerate(steps):
+            returncode = dbt_build(raw_dir, building, check, step, EARLIER_STEP if index < len(steps) - 1 else ())
+            if returncode != 0:
+                break
+        if returncode == 0:
+            yearly_update.record(building, update)
+            # Everything in the file, no write-ahead log beside it, before it is moved.
+            with duckdb.connect(str(building)) as connection:
+                connection.execute("checkpoint")
+    except BaseException:
+        remove_build(building)
+        raise
+    if returncode != 0:
+        remove_build(building)
+        print(f"[run] dbt build failed (exit {returncode}); see the messages above and logs/dbt.log. "
+              "The working database, the published database and the exports were left as they were.",
+              file=sys.stderr)
+    return returncode
+
+
+def stage_publication(building: Path, published: Path, export_dir: Path,
+                      gate: str) -> publish_database.StagedPublication | None:
+    """Write and check the published database and exports under temporary names (None on failure)."""
+    print(f"[run] publishing: {published}, exports in {export_dir}", flush=True)
+    try:
+        return publish_database.stage_publication(building, published, export_dir, gate)
+    except publish_database.PublishError as error:
+        publish_database.remove_database_file(building)
+        print(f"[run] publication failed: {error}\n"
+              "The working database, the published database and the exports were left as they were.",
+              file=sys.stderr)
+        return None
+    except BaseException:
+        publish_database.remove_database_file(building)
+        raise
+
+
+def put_in_place(building: Path, database: Path, staged: publish_database.StagedPublication) -> None:
+    """Move the new build onto the working database, then the new published file and exports."""
+    try:
+        publish_database.replace_database_file(building, database)
+        staged.commit()
+    except BaseException:
+        publish_database.remove_database_file(building)
+        staged.discard()
+        raise
+
+
+def print_summary(database: Path, published: Path, export_dir: Path, seconds: float) -> None:
+    print(f"\n[run] done in {seconds:.0f} s.")
+    print(f"Working database (every layer, person-level: do not share): {database}")
+    print(f"Published database (for BI tools; open it read-only): {published}")
+    print(f"Exports (Parquet and CSV): {export_dir / 'parquet'}, {export_dir / 'csv'}")
+    print(f"\n{'published table':<45} {'rows':>12}")
+    for schema, name, rows in table_summary(published):
+        print(f"{schema + '.' + name:<45} {rows:>12,}")
+    print("\n[run] raw rows (working database: extract_reconciliation, quarantined_beneficiaries, "
+          "quarantined_claims):")
+    for line in reconciliation_summary(database):
+        print(f"  {line}")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--raw-dir", type=Path, default=Path(os.environ.get("ATLAS_RAW_DIR", PROJECT_DIR / "data" / "raw")),
+                        help="directory of the raw extract (default: $ATLAS_RAW_DIR or data/raw)")
+    parser.add_argument("--database", type=Path,
+                        default=Path(os.environ.get("ATLAS_DUCKDB_PATH", publish_database.DEFAULT_DATABASE)),
+                        help="working DuckDB file to build, every layer, person-level "
+                             "(default: $ATLAS_DUCKDB_PATH or data/atlas.duckdb)")
+    parser.add_argument("--published-database", type=Path,
+                        default=Path(os.environ.get("ATLAS_PUBLISHED_DUCKDB_PATH",
+                                                    publish_database.DEFAULT_PUBLISHED_DATABASE)),
+                        help="DuckDB file for BI tools, aggregated tables only "
+                             "(default: $ATLAS_PUBLISHED_DUCKDB_PATH or data/atlas_published.duckdb)")
+    parser.add_argument("--export-dir", type=Path,
+                        default=Path(os.environ.get("ATLAS_EXPORT_DIR", publish_database.DEFAULT_EXPORT_DIR)),
+                        help="folder of the Parquet and CSV exports of the published tables "
+                             "(default: $ATLAS_EXPORT_DIR or data/exports)")
+    parser.add_argument("--persons", type=int, default=100_000,
+                        help="synthetic beneficiaries per year when data must be generated (default: %(default)s)")
+    parser.add_argument("--first-year", type=int, default=2021, help="first synthetic year (default: %(default)s)")
+    parser.add_argument("--last-year", type=int, default=2023, help="last synthetic year (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42, help="synthetic data seed (default: %(default)s)")
+    parser.add_argument("--full-refresh", action="store_true",
+                        help="rebuild every year, even where the delivered files are those of the last build "
+                             "(by default only the years of added, changed or removed files are rebuilt)")
+    parser.add_argument("--max-lines-per-step", type=int, default=60_000_000, metavar="LINES",
+                        help="build a full history in steps of whole years of at most LINES claim lines each, so "
+                             "that memory stays bounded however many years (default: %(default)s, about a year "
+                             "of all of Belgium)")
+    parser.add_argument("--accept-quarantine", nargs="?", const="", default=None, metavar="NOTE",
+                        help="publish even when the plausibility gate finds the build implausible (a year mostly "
+                             "quarantined, a year missing from a source, a volume far from the previous build); "
+                             "recorded, with NOTE (why), in the publication table's plausibility_gate column")
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    raw_dir = args.raw_dir.resolve()
+    database = args.database.resolve()
+    published = Path(os.path.abspath(args.published_database))  # the link itself, not its target
+    export_dir = args.export_dir.resolve()
+    building = building_path(database)
+
+    run_lock.check_output_kinds(database, published, export_dir)
+    if len({database, published, building, export_dir}) < 4:
+        return check_output_paths(database, published, export_dir)
+    with run_lock.outputs_locked([database, published, export_dir]):
+        returncode = check_output_paths(database, published, export_dir)
+        if returncode != 0:
+            return returncode
+        try:
+            check = prepare_raw_extract(raw_dir, building, args)
+            if check is None:
+                return 2
+            update = plan_update(database, check, args.full_refresh)
+            returncode = build_database(raw_dir, building, database, check, update, args.max_lines_per_step)
+            if returncode != 0:
+                return returncode
+        finally:
+            shutil.rmtree(copies_path(building), ignore_errors=True)
+        gate = check_plausibility(building, database, raw_dir, args.accept_quarantine)
+        staged = stage_publication(building, published, export_dir, gate)
+        if staged is None:
+            return 1
+        put_in_place(building, database, staged)
+    print_summary(database, published, export_dir, time.monotonic() - started)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        with run_errors.interrupts_raised():
+            return run(args)
+    except Exception as error:  # noqa: BLE001 - every failure becomes one message
+        failure = run_errors.explain(error, temp_directory(building_path(args.database.resolve())),
+                                     extract_bytes(args.raw_dir.resolve()))
+    except (KeyboardInterrupt, run_errors.Interrupted) as error:
+        failure = run_errors.explain(error, temp_directory(building_path(args.database.resolve())), 0)
+    if os.environ.get("ATLAS_DEBUG"):
+        traceback.print_exc()
+    print(f"[run] {failure}", file=sys.stderr, flush=True)
+    return failure.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
