@@ -23,7 +23,7 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-from atlas.publication.database import checksum_sql, quote_identifier, quote_literal
+from atlas.publication.sql_text import checksum_sql, quote_identifier, quote_literal
 
 
 def recount_sql(tables: list[str], checksummed: str) -> str:

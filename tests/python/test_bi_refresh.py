@@ -2,7 +2,7 @@
 
 Each publication is a file of its own behind the published path, a link swapped in one step
 (scripts/publication_versions.py). The long test keeps two BI-like processes up while the
-working database is published again and again (directly with publish_database.publish: no dbt
+working database is published again and again (directly with publication_staging.publish: no dbt
 run, two working databases in turn so that neighbouring versions differ in content): one on
 DuckDB's Python API, one on SQLAlchemy + duckdb_engine as Superset connects. Each keeps a
 connection open for the whole run and opens others for its queries.
@@ -25,7 +25,9 @@ import pytest
 from conftest import PROJECT_DIR, SYNTHETIC_YEARS
 
 import atlas.publication.versions as publication_versions
-import atlas.publication.database as publish_database
+import atlas.publication.checks as publication_checks
+import atlas.publication.database as publication_database
+import atlas.publication.staging as publication_staging
 
 READER = Path(__file__).with_name("long_running_reader.py")
 # Routes that open a connection for each query: they must see every publication, in order.
@@ -59,11 +61,11 @@ def test_a_process_holding_a_connection_opens_the_new_version_and_keeps_the_old(
     working_databases: list[Path], tmp_path: Path
 ) -> None:
     entry = tmp_path / "atlas_published.duckdb"
-    first = publish_database.publish(working_databases[0], entry, None).publication_id
+    first = publication_staging.publish(working_databases[0], entry, None).publication_id
     assert entry.is_symlink() and os.readlink(entry) == f"published/atlas_published.{first}.duckdb"
     with duckdb.connect(str(entry), read_only=True) as held, duckdb.connect() as attaching:
         attaching.execute(f"attach '{entry}' as atlas (read_only); use atlas")
-        second = publish_database.publish(working_databases[1], entry, None).publication_id
+        second = publication_staging.publish(working_databases[1], entry, None).publication_id
         with duckdb.connect(str(entry), read_only=True) as fresh:
             assert publication_id(fresh) == second
         with duckdb.connect(os.path.realpath(entry), read_only=True) as resolved:
@@ -73,7 +75,7 @@ def test_a_process_holding_a_connection_opens_the_new_version_and_keeps_the_old(
         assert publication_id(attaching) == first
         attaching.execute(f"use memory; detach atlas; attach '{entry}' as atlas (read_only); use atlas")
         assert publication_id(attaching) == second
-    assert publish_database.check_published_database(entry) == []
+    assert publication_checks.check_published_database(entry) == []
     assert publication_versions.version_files(entry) == sorted(
         publication_versions.version_path(entry, version) for version in (first, second))
     listing = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "publication_versions.py"), str(entry)],
@@ -97,13 +99,13 @@ def test_sqlalchemy_lists_the_columns_as_superset_does(working_databases: list[P
     from sqlalchemy.pool import NullPool
 
     entry = tmp_path / "atlas_published.duckdb"
-    publish_database.publish(working_databases[0], entry, None)
+    publication_staging.publish(working_databases[0], entry, None)
     engine = create_engine(f"duckdb:///{entry}", connect_args={"read_only": True}, poolclass=NullPool)
     try:
         columns = inspect(engine).get_columns("publication")
     finally:
         engine.dispose()
-    assert [column["name"] for column in columns] == [name for name, _, _ in publish_database.PUBLICATION_COLUMNS]
+    assert [column["name"] for column in columns] == [name for name, _, _ in publication_database.PUBLICATION_COLUMNS]
     assert all(column["comment"] for column in columns)
 
 
@@ -133,13 +135,13 @@ def test_long_running_readers_see_every_publication(working_databases: list[Path
     out, work = tmp_path / "out", tmp_path / "readers"
     work.mkdir()
     entry = out / "atlas_published.duckdb"
-    publications = [publish_database.publish(working_databases[0], entry, None).publication_id]
+    publications = [publication_staging.publish(working_databases[0], entry, None).publication_id]
     published_at = [time.time()]
     readers = [start_reader(entry, kind, work) for kind in FRESH_ROUTES]
     try:
         wait_until_seen(work, publications[0])
         for turn in range(1, 4):
-            publications.append(publish_database.publish(working_databases[turn % 2], entry, None).publication_id)
+            publications.append(publication_staging.publish(working_databases[turn % 2], entry, None).publication_id)
             published_at.append(time.time())
             wait_until_seen(work, publications[-1])
         # the first version is held by both readers, the second by none: deleted at the fourth
@@ -171,8 +173,8 @@ def test_long_running_readers_see_every_publication(working_databases: list[Path
                 assert publications.index(version) >= newest, (kind, route, started, version, published_at)
     assert on_disk_while_held == sorted(publication_versions.version_path(entry, publications[i]) for i in (0, 2, 3))
     # Nothing held any more: the next publication keeps only itself and the previous version.
-    last = publish_database.publish(working_databases[0], entry, None).publication_id
+    last = publication_staging.publish(working_databases[0], entry, None).publication_id
     assert publication_versions.version_files(entry) == sorted(
         publication_versions.version_path(entry, version) for version in (publications[-1], last))
-    assert publish_database.check_published_database(entry) == []
+    assert publication_checks.check_published_database(entry) == []
     assert sorted(p.name for p in out.iterdir()) == ["atlas_published.duckdb", "published"]

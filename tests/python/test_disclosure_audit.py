@@ -19,7 +19,7 @@ from conftest import PROJECT_DIR
 
 
 from atlas.disclosure.audit import AuditResult, run_audit
-from atlas.publication.database import publish
+from atlas.publication.staging import publish
 
 SEEDS = PROJECT_DIR / "seeds"
 YEAR = 2021

@@ -23,7 +23,12 @@ import yaml
 
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR
 
-import atlas.publication.database as publish_database
+import atlas.publication.checks as publication_checks
+import atlas.publication.database as publication_database
+import atlas.publication.errors as publication_errors
+import atlas.publication.files as publication_files
+import atlas.publication.sql_text as publication_sql_text
+import atlas.publication.staging as publication_staging
 
 INDICATOR_KEY = ["year", "geo_level", "geo_code", "age_band"]
 CONTRACT_TYPES = {"string": "VARCHAR", "integer": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "date": "DATE"}
@@ -54,7 +59,7 @@ def published(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempP
     out = tmp_path_factory.mktemp("published")
     paths = {"raw": raw_dir, "working": working, "published": out / "atlas_published.duckdb",
              "exports": out / "exports"}
-    publish_database.publish(working, paths["published"], paths["exports"])
+    publication_staging.publish(working, paths["published"], paths["exports"])
     return paths
 
 
@@ -70,13 +75,13 @@ def test_the_file_holds_exactly_the_allow_list(con: duckdb.DuckDBPyConnection, p
     assert tables == [("main", name) for name in expected]
     assert rows(con, "select view_name from duckdb_views() where not internal") == []
     assert len(registry_codes()) == 53
-    assert not publish_database.wal_path(published["published"]).exists()
+    assert not publication_files.wal_path(published["published"]).exists()
     assert not list(published["published"].parent.glob("*.publishing*"))
 
 
 def test_columns_are_the_documented_ones_with_their_types(con: duckdb.DuckDBPyConnection) -> None:
     documented = contract_columns()
-    documented["publication"] = [(name, data_type) for name, data_type, _ in publish_database.PUBLICATION_COLUMNS]
+    documented["publication"] = [(name, data_type) for name, data_type, _ in publication_database.PUBLICATION_COLUMNS]
     person_level = (set(BENEFICIARY_COLUMNS) | set(CLAIM_COLUMNS)) - {"year"}
     for (table,) in rows(con, "select table_name from duckdb_tables()"):
         columns = rows(con, "select column_name, data_type from duckdb_columns() where table_name = ?"
@@ -84,7 +89,7 @@ def test_columns_are_the_documented_ones_with_their_types(con: duckdb.DuckDBPyCo
         assert columns == documented[table], table
         for column, _ in columns:
             assert column not in person_level, (table, column)
-            assert not publish_database.PERSON_LEVEL_COLUMN.search(column), (table, column)
+            assert not publication_checks.PERSON_LEVEL_COLUMN.search(column), (table, column)
             assert not re.search(r"person|patient|pseudo|_id$", column) or column == "publication_id", (table, column)
 
 
@@ -170,7 +175,7 @@ def test_same_content_types_and_comments_as_the_working_database(
     # the same rows: counts and checksums (publication) of the working database's tables
     for table, row_count, checksum in rows(con, "select table_name, row_count, checksum from publication"):
         relation = f"working.main.{table}"
-        assert rows(con, f"select count(*), ({publish_database.checksum_sql(relation)}) from {relation}") \
+        assert rows(con, f"select count(*), ({publication_sql_text.checksum_sql(relation)}) from {relation}") \
             == [(row_count, checksum)], table
 
 
@@ -187,7 +192,7 @@ def test_publication_records_counts_and_checksums(con: duckdb.DuckDBPyConnection
     assert recorded == [(t, rows(con, f"select count(*) from {t}")[0][0]) for t, _ in recorded]
     assert rows(con, "select count(*) from publication where checksum = '0' or length(checksum) < 20") == [(0,)]
     # ... and checks the checksums
-    assert publish_database.check_published_database(published["published"]) == []
+    assert publication_checks.check_published_database(published["published"]) == []
 
 
 def test_the_last_check_refuses_an_unsafe_file(published: dict[str, Path], tmp_path: Path) -> None:
@@ -197,7 +202,7 @@ def test_the_last_check_refuses_an_unsafe_file(published: dict[str, Path], tmp_p
         connection.execute("""update cube_013_001 set numerator = 2, denominator = 3, value = 66.7,
                               suppression_flag = null where suppression_flag = 'small_cell'""")
         connection.execute("create table stg_people (person_id varchar)")
-    problems = "\n".join(publish_database.check_published_database(unsafe))
+    problems = "\n".join(publication_checks.check_published_database(unsafe))
     assert "cube_013_001: " in problems and "small or inconsistently withheld cells" in problems
     assert "stg_people.person_id: a person-level column name" in problems
     assert "stg_people has no comment" in problems
@@ -212,8 +217,8 @@ def test_only_the_registry_tables_are_copied_and_a_missing_one_stops_it(
     with duckdb.connect(str(working)) as connection:
         connection.execute("drop table stat_013_026")
     target = tmp_path / "out" / "published.duckdb"
-    with pytest.raises(publish_database.PublishError, match="lacks tables to publish: stat_013_026"):
-        publish_database.publish(working, target, tmp_path / "out" / "exports")
+    with pytest.raises(publication_errors.PublishError, match="lacks tables to publish: stat_013_026"):
+        publication_staging.publish(working, target, tmp_path / "out" / "exports")
     assert not (tmp_path / "out").exists() or sorted(p.name for p in (tmp_path / "out").iterdir()) == []
 
 
@@ -237,10 +242,10 @@ def test_exports_hold_every_table_and_read_back_identical(
         assert rows(con, f"select column_name, column_type from (describe select * from '{parquet}')") == columns
         recorded = rows(con, "select row_count, checksum from publication where table_name = ?", [table])
         if table == "publication":
-            recorded = rows(con, f"select count(*), ({publish_database.checksum_sql(table)}) from {table}")
+            recorded = rows(con, f"select count(*), ({publication_sql_text.checksum_sql(table)}) from {table}")
         for exported in (f"'{parquet}'", read_csv):
             # the same rows: the count, and the checksum of their text (every double to the last digit)
-            assert rows(con, f"select count(*), ({publish_database.checksum_sql(exported)}) from {exported}") \
+            assert rows(con, f"select count(*), ({publication_sql_text.checksum_sql(exported)}) from {exported}") \
                 == recorded, (table, exported[:40])
 
 

@@ -25,7 +25,9 @@ import pytest
 from conftest import PROJECT_DIR, generate_synthetic
 
 import atlas.publication.versions as publication_versions
-import atlas.publication.database as publish_database
+import atlas.publication.checks as publication_checks
+import atlas.publication.files as publication_files
+import atlas.publication.staging as publication_staging
 import atlas.pipeline.run as pipeline
 
 RUN_PIPELINE = PROJECT_DIR / "scripts" / "run_pipeline.py"
@@ -100,7 +102,7 @@ def built_outputs(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.T
     out = tmp_path_factory.mktemp("previous") / "out"
     out.mkdir()
     shutil.copyfile(synthetic_build[1], out / "atlas.duckdb")
-    publish_database.publish(out / "atlas.duckdb", out / "atlas_published.duckdb", out / "exports")
+    publication_staging.publish(out / "atlas.duckdb", out / "atlas_published.duckdb", out / "exports")
     return out
 
 
@@ -123,7 +125,7 @@ def stand_in_dbt(source: Path | None) -> Callable[..., int]:
             return 0
         with duckdb.connect(str(database)) as connection:
             connection.execute("create table stg_half_built as select 'P1' as person_id")
-        publish_database.wal_path(database).write_bytes(b"left by a crashed writer")
+        publication_files.wal_path(database).write_bytes(b"left by a crashed writer")
         return 1
     return build
 
@@ -143,7 +145,7 @@ def test_a_failed_publication_leaves_every_output_byte_identical(
 ) -> None:
     raw_dir, out, before = previous_outputs
     monkeypatch.setattr(pipeline, "dbt_build", stand_in_dbt(synthetic_build[1]))
-    monkeypatch.setattr(publish_database, "check_published_database", lambda path: ["a small cell is shown"])
+    monkeypatch.setattr(publication_staging, "check_published_database", lambda path: ["a small cell is shown"])
     assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 1
     assert snapshot(out) == before
 
@@ -160,7 +162,7 @@ def test_a_failure_while_exporting_leaves_every_output_byte_identical(
         (destination / "csv" / "cube_013_001.csv").write_text("indicator_code,ye", encoding="utf-8")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(publish_database, "write_exports", disk_full)
+    monkeypatch.setattr(publication_staging, "write_exports", disk_full)
     assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 1
     error = capsys.readouterr().err
     assert "[run] error: the disk filled up" in error and "Traceback" not in error
@@ -191,7 +193,7 @@ def test_a_successful_build_replaces_all_three_and_leaves_no_temporary_file(
         publication_versions.version_path(out / "atlas_published.duckdb", version)
         for version in (old_publication, new_publication))
     assert new_publication in (out / "exports" / "csv" / "publication.csv").read_text(encoding="utf-8")
-    assert publish_database.check_published_database(out / "atlas_published.duckdb") == []
+    assert publication_checks.check_published_database(out / "atlas_published.duckdb") == []
     with duckdb.connect(str(out / "atlas.duckdb"), read_only=True) as connection:
         assert connection.execute("select count(*) from stg_ima__claims").fetchall()[0][0] > 0
 
@@ -277,7 +279,7 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
                 assert (out / "exports" / "csv" / f"{table}.csv").is_file()
             assert "main.stg_ima__claims" not in listed and listed.count("\nmain.") == 56
             assert sorted(p.name for p in out.iterdir()) == outputs
-            assert publish_database.check_published_database(published) == []
+            assert publication_checks.check_published_database(published) == []
             wait_for_version(work, "reconnect", versions[-1])
         # versions on disk: the first (the persistent reader holds it), the previous and the current
         on_disk = publication_versions.version_files(published)

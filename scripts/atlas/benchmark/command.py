@@ -53,10 +53,6 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from atlas.paths import PROJECT_DIR
-# Run as a script, Python puts scripts/ on the path, not the project: the sibling modules are
-# imported as the scripts package, as the tests and mypy see them.
-
 from atlas.benchmark.floor import profile_threads
 from atlas.benchmark.measure import StepFailed
 from atlas.benchmark.report import format_table, increment_lines, progress, write_json

@@ -25,10 +25,8 @@ ATLAS_PUBLISHED_DUCKDB_PATH / ATLAS_EXPORT_DIR, else the defaults under data/.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 import traceback
@@ -37,128 +35,24 @@ from typing import Sequence
 
 import duckdb
 
-from atlas.paths import PROJECT_DIR
-# Run as a script, Python puts scripts/ on the path, not the project: the sibling modules are
-# imported as the scripts package, as the tests and mypy see them.
-
 import atlas.pipeline.plausibility_gate as plausibility_gate
-import atlas.publication.database as publish_database
+import atlas.publication.command as publication_command
+import atlas.publication.errors as publication_errors
+import atlas.publication.files as publication_files
+import atlas.publication.staging as publication_staging
 import atlas.pipeline.errors as run_errors
 import atlas.pipeline.lock as run_lock
 import atlas.pipeline.yearly_update as yearly_update
+from atlas.paths import PROJECT_DIR
+from atlas.pipeline.dbt_invocation import dbt_build, extract_bytes, temp_directory
+from atlas.pipeline.summary import print_summary
+from atlas.pipeline.synthetic_extract import generate, has_raw_files
 from atlas.raw.check import CheckResult, check_extract, report
-
-
-def has_raw_files(raw_dir: Path) -> bool:
-    """Anything delivered (hidden entries aside): synthetic data only goes into an empty folder,
-    never beside a file the check would reject (Claims_2023.parquet, a folder of parts)."""
-    return any(not path.name.startswith(".") for path in raw_dir.iterdir())
-
-
-def generate(raw_dir: Path, persons: int, first_year: int, last_year: int, seed: int) -> None:
-    """Generate beside raw_dir, then move the files in: an interrupted generation must not leave
-    half an extract that the next run would take for a delivery."""
-    print(f"[run] {raw_dir} holds no extract: generating synthetic data "
-          f"({persons:,} persons, {first_year}-{last_year}, seed {seed})", flush=True)
-    staging = raw_dir.with_name(raw_dir.name + ".generating")
-    shutil.rmtree(staging, ignore_errors=True)
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_synthetic_data.py"),
-               "--out-dir", str(staging), "--persons", str(persons), "--first-year", str(first_year),
-               "--last-year", str(last_year), "--seed", str(seed)]
-    try:
-        subprocess.run(command, check=True)
-        for path in sorted(staging.iterdir()):
-            os.replace(path, raw_dir / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def temp_directory(database: Path) -> Path:
-    """Where DuckDB spills during the build (profiles.yml: the same default)."""
-    return Path(os.environ.get("ATLAS_DUCKDB_TEMP_DIRECTORY", f"{database}.tmp"))
-
-
-def dbt_command() -> list[str]:
-    # Unit tests check the SQL on fixtures, not the extract: the test suite runs them (with every
-    # dbt build of tests/python/conftest.py), the run command need not pay for them each time.
-    return [str(Path(sys.executable).with_name("dbt")), "build", "--exclude-resource-type", "unit_test",
-            "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR)]
-
-
-def run_echoed(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
-    """Run command, echoing its output as it comes, and keep the output to read its errors."""
-    lines: list[str] = []
-    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, errors="replace") as process:
-        try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                print(line, end="", flush=True)
-                lines.append(line)
-        except BaseException:  # interrupted: the child must not go on writing the build
-            process.kill()
-            process.wait()
-            raise
-    return process.returncode, lines
-
-
-def extract_bytes(raw_dir: Path) -> int:
-    return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
-
-
-def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan,
-              selection: Sequence[str] = ()) -> int:
-    env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
-           "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    # The conventions the check detected, and the rows it counted per file for the reconciliation.
-    command = [*dbt_command(), *selection, "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
-    print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
-    returncode, lines = run_echoed(command, env)
-    full = run_errors.disk_full_line(lines) if returncode else None
-    if full:
-        raise run_errors.disk_full(full, temp_directory(database), extract_bytes(raw_dir))
-    return returncode
-
-
-def table_summary(database: Path) -> list[tuple[str, str, int]]:
-    """(schema, table, rows) of every table in the database, marts first."""
-    with duckdb.connect(str(database), read_only=True) as connection:
-        tables = connection.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' order by table_name"
-        ).fetchall()
-        summary = []
-        for schema, name in tables:
-            rows = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
-            summary.append((schema, name, int(rows)))
-    return sorted(summary, key=lambda row: (not row[1].startswith(("cube_", "stat_")), row[1]))
-
-
-def reconciliation_summary(database: Path) -> list[str]:
-    """Per source: rows read, used and quarantined (by reason), from the build's own tables."""
-    with duckdb.connect(str(database), read_only=True) as connection:
-        totals = connection.execute(
-            "select source_name, sum(rows_read), sum(rows_used), sum(rows_quarantined), sum(rows_used_with_issue) "
-            "from extract_reconciliation group by source_name order by source_name"
-        ).fetchall()
-        reasons = connection.execute(
-            "select 'beneficiaries', reason_code, row_used, count(*) from quarantined_beneficiaries group by all "
-            "union all select 'claims', reason_code, row_used, count(*) from quarantined_claims group by all "
-            "order by 1, 3, 4 desc, 2"
-        ).fetchall()
-    lines = []
-    for source, read, used, quarantined, flagged in totals:
-        lines.append(f"{source}: {int(read):,} rows read = {int(used):,} used + {int(quarantined):,} quarantined"
-                     + (f" ({int(flagged):,} of the used rows flagged)" if flagged else ""))
-        for reason_source, reason, row_used, rows in reasons:
-            if reason_source == source:
-                lines.append(f"    {reason:<30} {int(rows):>10,}  {'used, flagged' if row_used else 'quarantined'}")
-    return lines
 
 
 def building_path(database: Path) -> Path:
     """The temporary file dbt builds into, beside the working database."""
-    return publish_database.temporary_path(database, "building")
+    return publication_files.temporary_path(database, "building")
 
 
 def check_output_paths(database: Path, published: Path, export_dir: Path) -> int:
@@ -168,7 +62,7 @@ def check_output_paths(database: Path, published: Path, export_dir: Path) -> int
               "different paths", file=sys.stderr)
         return 2
     for path in (database, building_path(database), published):
-        holder = publish_database.writer_lock_holder(path)
+        holder = publication_files.writer_lock_holder(path)
         if holder:
             print(f"[run] error: {path} is open for writing by another process (a BI tool, or another run); "
                   f"close it and run again.\n  {holder}", file=sys.stderr)
@@ -199,7 +93,7 @@ def copies_path(building: Path) -> Path:
 
 def remove_build(building: Path) -> None:
     """The temporary build, its write-ahead log and what DuckDB spilled beside it."""
-    publish_database.remove_database_file(building)
+    publication_files.remove_database_file(building)
     shutil.rmtree(temp_directory(building), ignore_errors=True)
 
 
@@ -249,7 +143,7 @@ def build_database(raw_dir: Path, building: Path, database: Path, check: CheckRe
     """`dbt build` into the temporary file, from a copy of the working database when only some
     years are rebuilt; on failure delete it (the outputs in place stay as they are)."""
     building.parent.mkdir(parents=True, exist_ok=True)
-    publish_database.remove_database_file(building)  # left by an interrupted run
+    publication_files.remove_database_file(building)  # left by an interrupted run
     try:
         if update.build_years is not None:
             shutil.copyfile(database, building)
@@ -276,45 +170,31 @@ def build_database(raw_dir: Path, building: Path, database: Path, check: CheckRe
 
 
 def stage_publication(building: Path, published: Path, export_dir: Path,
-                      gate: str) -> publish_database.StagedPublication | None:
+                      gate: str) -> publication_staging.StagedPublication | None:
     """Write and check the published database and exports under temporary names (None on failure)."""
     print(f"[run] publishing: {published}, exports in {export_dir}", flush=True)
     try:
-        return publish_database.stage_publication(building, published, export_dir, gate)
-    except publish_database.PublishError as error:
-        publish_database.remove_database_file(building)
+        return publication_staging.stage_publication(building, published, export_dir, gate)
+    except publication_errors.PublishError as error:
+        publication_files.remove_database_file(building)
         print(f"[run] publication failed: {error}\n"
               "The working database, the published database and the exports were left as they were.",
               file=sys.stderr)
         return None
     except BaseException:
-        publish_database.remove_database_file(building)
+        publication_files.remove_database_file(building)
         raise
 
 
-def put_in_place(building: Path, database: Path, staged: publish_database.StagedPublication) -> None:
+def put_in_place(building: Path, database: Path, staged: publication_staging.StagedPublication) -> None:
     """Move the new build onto the working database, then the new published file and exports."""
     try:
-        publish_database.replace_database_file(building, database)
+        publication_files.replace_database_file(building, database)
         staged.commit()
     except BaseException:
-        publish_database.remove_database_file(building)
+        publication_files.remove_database_file(building)
         staged.discard()
         raise
-
-
-def print_summary(database: Path, published: Path, export_dir: Path, seconds: float) -> None:
-    print(f"\n[run] done in {seconds:.0f} s.")
-    print(f"Working database (every layer, person-level: do not share): {database}")
-    print(f"Published database (for BI tools; open it read-only): {published}")
-    print(f"Exports (Parquet and CSV): {export_dir / 'parquet'}, {export_dir / 'csv'}")
-    print(f"\n{'published table':<45} {'rows':>12}")
-    for schema, name, rows in table_summary(published):
-        print(f"{schema + '.' + name:<45} {rows:>12,}")
-    print("\n[run] raw rows (working database: extract_reconciliation, quarantined_beneficiaries, "
-          "quarantined_claims):")
-    for line in reconciliation_summary(database):
-        print(f"  {line}")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -322,16 +202,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--raw-dir", type=Path, default=Path(os.environ.get("ATLAS_RAW_DIR", PROJECT_DIR / "data" / "raw")),
                         help="directory of the raw extract (default: $ATLAS_RAW_DIR or data/raw)")
     parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("ATLAS_DUCKDB_PATH", publish_database.DEFAULT_DATABASE)),
+                        default=Path(os.environ.get("ATLAS_DUCKDB_PATH", publication_command.DEFAULT_DATABASE)),
                         help="working DuckDB file to build, every layer, person-level "
                              "(default: $ATLAS_DUCKDB_PATH or data/atlas.duckdb)")
     parser.add_argument("--published-database", type=Path,
                         default=Path(os.environ.get("ATLAS_PUBLISHED_DUCKDB_PATH",
-                                                    publish_database.DEFAULT_PUBLISHED_DATABASE)),
+                                                    publication_command.DEFAULT_PUBLISHED_DATABASE)),
                         help="DuckDB file for BI tools, aggregated tables only "
                              "(default: $ATLAS_PUBLISHED_DUCKDB_PATH or data/atlas_published.duckdb)")
     parser.add_argument("--export-dir", type=Path,
-                        default=Path(os.environ.get("ATLAS_EXPORT_DIR", publish_database.DEFAULT_EXPORT_DIR)),
+                        default=Path(os.environ.get("ATLAS_EXPORT_DIR", publication_command.DEFAULT_EXPORT_DIR)),
                         help="folder of the Parquet and CSV exports of the published tables "
                              "(default: $ATLAS_EXPORT_DIR or data/exports)")
     parser.add_argument("--persons", type=int, default=100_000,

@@ -50,8 +50,6 @@ import pandas as pd
 
 from atlas.paths import PROJECT_DIR
 from atlas.raw.contract import contract_columns
-# Run as a script, Python puts scripts/ on the path, not the project: the sibling module is
-# imported as the scripts package, as the tests and mypy see it.
 
 from atlas.reference.suppression import suppress
 

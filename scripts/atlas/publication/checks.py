@@ -1,0 +1,82 @@
+"""The last guard before a file is published: what is wrong with a published DuckDB file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from atlas.publication.database import PUBLICATION_TABLE
+from atlas.publication.files import wal_path
+from atlas.publication.sql_text import checksum_sql, quote_identifier
+
+# IMA publishes no cell of fewer than 5 individuals: the last guard before a file is published.
+SMALL_CELL_THRESHOLD = 5
+
+# Column names that would betray person-level data: the raw contract's columns (year aside).
+PERSON_LEVEL_COLUMN = re.compile(
+    r"person|patient_id|birth|death|\bsex\b|service_date|nomenclature|quantity|provider|billing"
+    r"|_dec31|_jun30|pseudonym",
+    re.IGNORECASE,
+)
+
+
+def check_published_database(path: Path) -> list[str]:
+    """What is wrong with a published file (empty when it may be published).
+
+    Only the tables its publication table lists (and that table); no view; no person-level
+    column name; row counts and checksums as recorded; every table and column commented; no
+    published cell (suppression_flag null) with a denominator under the threshold or a numerator
+    of 1 to threshold - 1, and no withheld cell with a figure.
+    """
+    problems: list[str] = []
+    if wal_path(path).exists():
+        problems.append(f"{wal_path(path)} exists: the file is not self-contained")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = {name: comment for name, comment in connection.execute(
+            "select table_name, comment from duckdb_tables() where not internal"
+            " and database_name = current_database() and schema_name = 'main'"
+        ).fetchall()}
+        others = connection.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()"
+            " where not internal and database_name = current_database() and schema_name != 'main'"
+            " union all select schema_name || '.' || view_name from duckdb_views()"
+            " where not internal and database_name = current_database()"
+        ).fetchall()
+        problems += [f"unexpected table or view {name}" for (name,) in others]
+        if PUBLICATION_TABLE not in tables:
+            return [*problems, f"no {PUBLICATION_TABLE} table"]
+        recorded = {name: (int(rows), checksum) for name, rows, checksum in connection.execute(
+            f"select table_name, row_count, checksum from {PUBLICATION_TABLE}"
+        ).fetchall()}
+        if set(tables) != {*recorded, PUBLICATION_TABLE}:
+            problems.append(f"tables {sorted(tables)} are not those recorded in {PUBLICATION_TABLE}")
+        columns = connection.execute(
+            "select table_name, column_name, comment from duckdb_columns()"
+            " where database_name = current_database() and schema_name = 'main' order by table_name, column_index"
+        ).fetchall()
+        problems += [f"{table}.{column}: a person-level column name" for table, column, _ in columns
+                     if PERSON_LEVEL_COLUMN.search(column)]
+        problems += [f"{table} has no comment" for table, comment in tables.items() if not (comment or "").strip()]
+        problems += [f"{table}.{column} has no comment" for table, column, comment in columns
+                     if not (comment or "").strip()]
+        names_by_table: dict[str, set[str]] = {}
+        for table, column, _ in columns:
+            names_by_table.setdefault(table, set()).add(column)
+        for table in sorted(set(recorded) & set(tables)):
+            relation = quote_identifier(table)
+            (rows,) = connection.execute(f"select count(*) from {relation}").fetchall()[0]
+            (checksum,) = connection.execute(checksum_sql(relation)).fetchall()[0]
+            if (int(rows), checksum) != recorded[table]:
+                problems.append(f"{table}: {rows} rows, checksum {checksum}; recorded {recorded[table]}")
+            if {"suppression_flag", "numerator", "denominator", "value"} <= names_by_table[table]:
+                (unsafe,) = connection.execute(
+                    f"select count(*) from {relation} where case when suppression_flag is null"
+                    f" then denominator is null or numerator is null or value is null"
+                    f" or denominator < {SMALL_CELL_THRESHOLD} or numerator between 1 and {SMALL_CELL_THRESHOLD - 1}"
+                    f" else coalesce(numerator, denominator, value) is not null end"
+                ).fetchall()[0]
+                if unsafe:
+                    problems.append(f"{table}: {unsafe} small or inconsistently withheld cells")
+    return problems
