@@ -30,27 +30,37 @@ CATALOG = "atlas"
 
 
 class CompiledProject:
-    def __init__(self, work_dir: Path, raw_format: str = "parquet", dbt_vars: dict[str, Any] | None = None,
-                 seeded: Path | None = None) -> None:
-        """Seed (unless `seeded`, a database another project seeded, is given) and compile."""
+    def __init__(self, work_dir: Path) -> None:
+        """A project compiled into work_dir by `compile` (or by another pytest-xdist worker)."""
         self.work_dir = work_dir
-        work_dir.mkdir(parents=True, exist_ok=True)
         self.seeded = work_dir / f"{CATALOG}.duckdb"
-        extra = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-        placeholder = Path(RAW_DIR_PLACEHOLDER)
-        commands = [["compile", *extra]]
-        if seeded is None:
-            commands.insert(0, ["seed", *extra])
-        else:
-            shutil.copyfile(seeded, self.seeded)
-        for command in commands:
-            result = dbt_command(command, placeholder, self.seeded, raw_format)
-            if result.returncode != 0:
-                raise RuntimeError(f"dbt {command[0]} failed:\n{result.stdout[-4000:]}")
         manifest = json.loads((work_dir / "dbt_target" / "manifest.json").read_text())
         self.models = self._models_in_build_order(manifest["nodes"])
         self.tests = [node for node in manifest["nodes"].values()
                       if node["resource_type"] == "test" and node.get("compiled_code")]
+
+    @staticmethod
+    def seed(work_dir: Path) -> Path:
+        """Load the seeds once into a database that every compiled project copies."""
+        work_dir.mkdir(parents=True, exist_ok=True)
+        seeded = work_dir / f"{CATALOG}.duckdb"
+        result = dbt_command(["seed"], Path(RAW_DIR_PLACEHOLDER), seeded)
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt seed failed:\n{result.stdout[-4000:]}")
+        return seeded
+
+    @classmethod
+    def compile(cls, work_dir: Path, seeded: Path, raw_format: str = "parquet",
+                dbt_vars: dict[str, Any] | None = None) -> CompiledProject:
+        """Compile the project for a raw format and vars, beside a copy of the seeded database."""
+        work_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seeded, work_dir / f"{CATALOG}.duckdb")
+        extra = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+        result = dbt_command(["compile", *extra], Path(RAW_DIR_PLACEHOLDER), work_dir / f"{CATALOG}.duckdb",
+                             raw_format)
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt compile failed:\n{result.stdout[-4000:]}")
+        return cls(work_dir)
 
     @staticmethod
     def _models_in_build_order(nodes: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +14,20 @@ from typing import Any, Callable, Iterable, Sequence
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, settings
 
 from atlas.raw.contract import duckdb_columns
+
+# Hypothesis profiles (HYPOTHESIS_PROFILE): `quick` for the developer loop, `ci` (the default) for
+# the full suite, `thorough` by hand and before a release. Each example of the property test is a
+# build of the models and a run of the reference, about a second.
+_PROPERTY_SETTINGS = {"deadline": None, "database": None, "print_blob": True,
+                      "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                HealthCheck.large_base_example]}
+settings.register_profile("quick", max_examples=10, **_PROPERTY_SETTINGS)
+settings.register_profile("ci", max_examples=60, **_PROPERTY_SETTINGS)
+settings.register_profile("thorough", max_examples=500, **_PROPERTY_SETTINGS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -91,32 +107,69 @@ def generate_synthetic(raw_dir: Path, persons: int, first_year: int, last_year: 
     )
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
+    """A folder built once per test run and shared by every pytest-xdist worker: the first worker
+    to ask builds it under a file lock, the others wait for it and reuse it. A build is the
+    costly part of most tests; each worker building its own would double the suite's time."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / f"shared-{name}"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".built"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(raw directory, database) of one dbt build on CI-sized synthetic data (4,000 persons,
     2015-2016), shared by every test module that only reads it."""
-    root = tmp_path_factory.mktemp("synthetic")
-    raw_dir, database = root / "raw", root / "atlas.duckdb"
-    generate_synthetic(raw_dir, 4000, SYNTHETIC_YEARS[0], SYNTHETIC_YEARS[1], seed=7)
-    dbt_build(raw_dir, database)
-    return raw_dir, database
+    def build(root: Path) -> None:
+        generate_synthetic(root / "raw", 4000, SYNTHETIC_YEARS[0], SYNTHETIC_YEARS[1], seed=7)
+        dbt_build(root / "raw", root / "atlas.duckdb")
+
+    root = built_once(tmp_path_factory, "synthetic", build)
+    return root / "raw", root / "atlas.duckdb"
 
 
 @pytest.fixture(scope="session")
 def compiled_projects(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
     """compiled_projects(raw_format="parquet", dbt_vars=None) -> a CompiledProject (see
-    compiled_project.py), compiled once per format and vars for the whole session, all sharing
-    one seeded database."""
+    compiled_project.py), compiled once per format and vars for the whole run, all copying one
+    seeded database."""
     from compiled_project import CompiledProject
 
-    root = tmp_path_factory.mktemp("compiled_projects")
+    seeded = built_once(tmp_path_factory, "seeded", CompiledProject.seed) / "atlas.duckdb"
     projects: dict[str, Any] = {}
 
     def get(raw_format: str = "parquet", dbt_vars: dict[str, Any] | None = None) -> Any:
-        key = f"{raw_format}-{sorted((dbt_vars or {}).items())}"
+        key = json.dumps([raw_format, dbt_vars or {}], sort_keys=True)
         if key not in projects:
-            seeded = next(iter(projects.values())).seeded if projects else None
-            projects[key] = CompiledProject(root / f"project{len(projects)}", raw_format, dbt_vars, seeded)
+            name = "compiled-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+            folder = built_once(tmp_path_factory, name,
+                                lambda work_dir: CompiledProject.compile(work_dir, seeded, raw_format, dbt_vars))
+            projects[key] = CompiledProject(folder)
         return projects[key]
 
     return get
+
+
+# The developer loop (`bash scripts/test.sh --quick`): the Python's own unit tests, the
+# hand-built fixture (whose default build also runs every dbt unit test), the metadata, the
+# declarations and the README, sharing one build per variant. Everything else is in the full run.
+QUICK_MODULES = {
+    "test_build_geography_seeds", "test_hand_built_fixture", "test_indicator_declaration", "test_metadata",
+    "test_readme", "test_reference_suppression", "test_suppression",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__ in QUICK_MODULES:
+            item.add_marker(pytest.mark.quick)

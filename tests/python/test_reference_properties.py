@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from compiled_project import CompiledProject
@@ -236,8 +236,7 @@ def models_without_indicator_tables(compiled_projects: Callable[..., CompiledPro
     return project
 
 
-@settings(max_examples=200, deadline=None, database=None, print_blob=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+# The number of examples comes from the Hypothesis profile (conftest.py: quick, ci, thorough).
 @given(extract=raw_extracts())
 def test_reference_and_models_agree_on_random_extracts(models_without_indicator_tables: CompiledProject,
                                                        extract: tuple[list[Row], list[Row]]) -> None:
