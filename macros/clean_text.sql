@@ -1,0 +1,3 @@
+{% macro clean_text(column_name) -%}
+    upper({{ trimmed_text(column_name) }})
+{%- endmacro %}
