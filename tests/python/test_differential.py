@@ -327,7 +327,7 @@ DISAGREEMENTS: dict[str, tuple[list[Row], list[Row], str, tuple[str, int, str, s
         [person("P1", "21004", "21004zz1-"), person("P2", "21004", "21004ZZ1-")], [],
         "int_indicator_cells_computed", ("stat_013_001", 2016, "statistical_sector", "21004ZZ1-", "total"),
         "denominator", 2),
-    # D4 (the models were wrong; fixed in normalise_code and the qualification join).
+    # D4 (the models were wrong; fixed in zero_padded_code and the qualification join).
     # D4a. Commune "210040" (six digits) is no REFNIS code: padding mends a dropped zero, it
     # never cuts, so P1 has no known domicile and counts in Belgium only; commune 21004 has no
     # cell. The models' lpad cuts "210040" to "21004" and place P1 in Brussels.

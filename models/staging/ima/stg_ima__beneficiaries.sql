@@ -18,12 +18,12 @@ trimmed as (
         {{ trimmed_text('person_id') }} as person_id,
         {{ trimmed_text('year') }} as year_text,
         {{ trimmed_text('birth_year') }} as birth_year_text,
-        {{ clean_text('sex') }} as sex,
+        {{ upper_trimmed_text('sex') }} as sex,
         {{ trimmed_text('death_date') }} as death_date_text,
-        {{ normalise_code('commune_dec31', 5) }} as commune_dec31,
-        {{ clean_text('sector_dec31') }} as sector_dec31,
-        {{ normalise_code('commune_jun30', 5) }} as commune_jun30,
-        {{ clean_text('sector_jun30') }} as sector_jun30
+        {{ zero_padded_code('commune_dec31', 5) }} as commune_dec31,
+        {{ upper_trimmed_text('sector_dec31') }} as sector_dec31,
+        {{ zero_padded_code('commune_jun30', 5) }} as commune_jun30,
+        {{ upper_trimmed_text('sector_jun30') }} as sector_jun30
     from source
 
 ),

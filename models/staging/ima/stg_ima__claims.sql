@@ -18,9 +18,9 @@ trimmed as (
         {{ trimmed_text('service_date') }} as service_date_text,
         {{ trimmed_text('nomenclature_code') }} as nomenclature_code_text,
         {{ trimmed_text('quantity') }} as quantity_text,
-        {{ clean_text('provider_profession') }} as provider_profession,
-        {{ normalise_code('provider_qualification', 3) }} as provider_qualification,
-        {{ clean_text('billing_practice_id') }} as billing_practice_id
+        {{ upper_trimmed_text('provider_profession') }} as provider_profession,
+        {{ zero_padded_code('provider_qualification', 3) }} as provider_qualification,
+        {{ upper_trimmed_text('billing_practice_id') }} as billing_practice_id
     from source
 
 ),

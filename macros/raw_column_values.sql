@@ -1,8 +1,9 @@
-{#- The value of a raw integer or date column. Where every delivered file already gives the
-    column the contract's type (var raw_typed_columns, set by the run command's structural
-    check), it is taken as it is; otherwise its text (the `<column>_text` column beside it) is
-    parsed, and what does not parse becomes null for the row rules. Parsing 46 million dates a
-    year costs more than the rest of reading the claims. -#}
+{#- The values of the raw integer and date columns, and the text they were delivered as.
+    Where every delivered file already gives a column the contract's type (var
+    raw_typed_columns, set by the run command's structural check), it is taken as it is;
+    otherwise its text (the `<column>_text` column beside it) is parsed, and what does not
+    parse becomes null for the row rules. Parsing 46 million dates a year costs more than the
+    rest of reading the claims. -#}
 {% macro is_typed_raw_column(source_name, column_name) -%}
     {{ return(column_name in var('raw_typed_columns', {}).get(source_name, [])) }}
 {%- endmacro %}
