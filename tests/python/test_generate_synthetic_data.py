@@ -20,6 +20,7 @@ from typing import Any, Iterator
 import duckdb
 import pytest
 
+from atlas.synthetic.defects import LINE_DEFECT_RATE, PERSON_DEFECT_RATE
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR
 
 SCRIPT = PROJECT_DIR / "scripts" / "generate_synthetic_data.py"
@@ -516,8 +517,8 @@ def test_defects_the_row_rules_must_catch_only_when_asked(tmp_path: Path, seed_d
             counts[label] = {kind: scalar(connection, sql) for kind, sql in defect_kinds.items()}
             lines = scalar(connection, "select count(*) from c")
     assert all(count == 0 for count in counts["clean"].values()), counts["clean"]
-    persons_expected = generator.PERSON_DEFECT_RATE * 20_000
-    lines_expected = generator.LINE_DEFECT_RATE * lines
+    persons_expected = PERSON_DEFECT_RATE * 20_000
+    lines_expected = LINE_DEFECT_RATE * lines
     for kind, count in counts["defects"].items():
         expected = persons_expected if kind in list(defect_kinds)[:4] else lines_expected
         assert 0 < count < 4 * expected + 3, (kind, count, expected)
