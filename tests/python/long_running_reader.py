@@ -37,7 +37,7 @@ Route = Callable[[str], list[Any]]
 
 def readme_connection_mutator() -> Callable[..., tuple[Any, Any]]:
     """The README's superset_config.py setting, run as written there (the Python block defining it)."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "bi_users.md").read_text(encoding="utf-8")
     blocks = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]]
     (code,) = [block for block in blocks if "def DB_CONNECTION_MUTATOR(" in block]
     namespace: dict[str, Any] = {}
