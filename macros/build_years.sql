@@ -1,4 +1,4 @@
-{#- The yearly update (README "The yearly update"). The run command passes in var build_years
+{#- The yearly update (docs/performance.md). The run command passes in var build_years
     the years its delivered files changed (a new year, a corrected one, and any year their lines
     fall in); the per-year models are incremental and rebuild those years only, keeping the
     others. A first build or --full-refresh builds every year, and so does a run without the

@@ -1,4 +1,4 @@
-{#- The date of a raw date column, given as text (README "Row rules"): YYYY-MM-DD, a date-time
+{#- The date of a raw date column, given as text (docs/row_rules.md): YYYY-MM-DD, a date-time
     whose date is taken, a date-time with a time zone converted to the calendar date in Brussels
     (23:30 UTC on 29 February is 1 March in Belgium), and DD/MM/YYYY when the extract is written
     so (var raw_date_format, set by the run command from its structural check). Anything else

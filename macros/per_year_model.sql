@@ -1,4 +1,4 @@
-{#- The configuration of a per-year model (README "The yearly update"): incremental, its rows
+{#- The configuration of a per-year model (docs/performance.md): incremental, its rows
     appended after delete_build_years has deleted those of the years being rebuilt. -#}
 {% macro per_year_model(year_column) -%}
     {{ config(

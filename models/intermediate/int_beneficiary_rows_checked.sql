@@ -1,6 +1,6 @@
 {{ per_year_model('update_year') }}
 
--- The row rules of the README ("Row rules"): each delivered row gets the first reason that
+-- The row rules (docs/row_rules.md): each delivered row gets the first reason that
 -- excludes it, or none and is used. A person-year can only be counted once, so copies and
 -- conflicting versions are settled here, among the rows that passed the other rules.
 -- The delivered text of a typed column is not kept: the value's own text is what was delivered.

@@ -1,6 +1,6 @@
 {{ per_year_model('service_year') }}
 
--- The row rules of the README ("Row rules") that compare a claim line with the other lines of
+-- The row rules (docs/row_rules.md) that compare a claim line with the other lines of
 -- its group, the lines that bill the same service (same person, day, code, provider and
 -- practice): a correction nets out the lines it corrects, one that corrects nothing is set
 -- aside with its group, and a copy in a group without corrections is a double delivery (a

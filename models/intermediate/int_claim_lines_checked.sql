@@ -1,6 +1,6 @@
 {{ per_year_model('update_year') }}
 
--- The row rules of the README ("Row rules") that judge a claim line on its own: each delivered
+-- The row rules (docs/row_rules.md) that judge a claim line on its own: each delivered
 -- line gets the first reason that excludes it, or none. The rules that compare a line with the
 -- other lines of its group (corrections, double deliveries) are int_claim_line_groups_settled's.
 -- The one table of every delivered line (46 million a year at full scale), so it is narrow:

@@ -7,9 +7,9 @@ KIND `duckdb` (a notebook or a dashboard app on DuckDB's Python API), two routes
   fresh  duckdb.connect(ENTRY, read_only=True) for each query, closed after, while `held` is open.
 KIND `sqlalchemy` (SQLAlchemy + duckdb_engine, Superset's route), four routes:
   held      a connection checked out of the engine at the start and kept (another user's query);
-  pool      a connection from the same long-lived engine for each query (NullPool, as the README says);
+  pool      a connection from the same long-lived engine for each query (NullPool, as docs/bi_users.md says);
   superset  as Superset runs a query: a new engine with NullPool (Superset's default), disposed after;
-  superset_mutator  the same, the URI first through the DB_CONNECTION_MUTATOR of README.md, run as
+  superset_mutator  the same, the URI first through the DB_CONNECTION_MUTATOR of docs/bi_users.md, run as
                     written there.
 
 In turn, each route runs one statement (published_reader.recount_sql): the `publication` table
@@ -36,7 +36,7 @@ Route = Callable[[str], list[Any]]
 
 
 def readme_connection_mutator() -> Callable[..., tuple[Any, Any]]:
-    """The README's superset_config.py setting, run as written there (the Python block defining it)."""
+    """The superset_config.py setting of docs/bi_users.md, run as written there (the Python block defining it)."""
     readme = (Path(__file__).resolve().parents[2] / "docs" / "bi_users.md").read_text(encoding="utf-8")
     blocks = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]]
     (code,) = [block for block in blocks if "def DB_CONNECTION_MUTATOR(" in block]

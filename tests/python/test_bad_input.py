@@ -1,4 +1,4 @@
-"""Bad input (README "Row rules" and "Structural checks"): every corrupted extract gives either a
+"""Bad input (docs/row_rules.md and docs/raw_data.md): every corrupted extract gives either a
 clear error naming the file and column, or quarantined rows with their reason, never a trace and
 never a lost row; the indicators from what is left equal those of the extract without the bad
 rows; and a failed run leaves the database it would have replaced exactly as it was.
@@ -336,7 +336,7 @@ STRUCTURAL_CASES: list[tuple[str, Any, list[str]]] = [
     ("Parquet and CSV mixed",
      lambda raw: (raw / "claims_extra.csv").write_text("person_id\np1\n"),
      ["holds both Parquet and CSV"]),
-    # Files the build's glob would miss or read twice (README "Structural checks").
+    # Files the build's glob would miss or read twice (docs/raw_data.md).
     ("source file name in another letter case",
      lambda raw: rewrite(raw, "claims_2020.parquet", "select * from f where false", "Claims_2021.parquet"),
      ["Claims_2021.parquet", "differs from the contract only in letter case", "rename it to claims_2021.parquet"]),

@@ -1,4 +1,4 @@
-"""A BI server that stays up sees every new publication (README "For BI users").
+"""A BI server that stays up sees every new publication (docs/bi_users.md).
 
 Each publication is a file of its own behind the published path, a link swapped in one step
 (scripts/publication_versions.py). The long test keeps two BI-like processes up while the

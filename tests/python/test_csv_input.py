@@ -64,7 +64,7 @@ def test_codes_that_lost_their_leading_zeros_are_padded_back(tmp_path: Path, com
     assert query(database, counted.format("stat_013_007")) == [(0, 2)]
 
 
-# --- the conventions a Belgian provider uses (README "Structural checks") -------------------
+# --- the conventions a Belgian provider uses (docs/raw_data.md) -------------------
 # Each is detected by the structural check and handed to the build; the figures must equal those
 # of the same extract written in the contract's standard form (comma, UTF-8, YYYY-MM-DD).
 

@@ -9,7 +9,7 @@ The CI-sized run reuses the session build of conftest.synthetic_build (4,000 per
 2015-2016, seed 7). The larger run (200,000 persons, two years, three generator seeds) is
 marked `large` and left out of the default run: `bash scripts/test.sh -m large`.
 
-Disagreements found while writing it (README "Reference implementation") are pinned below by
+Disagreements found while writing it (docs/decisions.md) are pinned below by
 minimal extracts with the figure the README gives; both implementations must give it.
 """
 

@@ -495,7 +495,7 @@ def test_corrections_duplicates_out_of_year_and_non_imaging_lines(db: duckdb.Duc
 
 
 def test_defects_the_row_rules_must_catch_only_when_asked(tmp_path: Path, seed_dir: Path) -> None:
-    """By default a few rows of each kind the README's row rules quarantine or flag are
+    """By default a few rows of each kind the row rules (docs/row_rules.md) quarantine or flag are
     written, at about their rate; --no-defects writes none of them."""
     defect_kinds = {
         "missing birth year": "select count(*) from b where birth_year is null",

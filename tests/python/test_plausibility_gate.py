@@ -1,4 +1,4 @@
-"""The plausibility gate between the build and the publication (README "Plausibility gate").
+"""The plausibility gate between the build and the publication (docs/running.md "Plausibility gate").
 
 The gate's checks run on copies of the CI-sized synthetic build with its tables edited to show
 each kind of wrong delivery (cheap: no dbt run); the cause guesser on samples of delivered text;

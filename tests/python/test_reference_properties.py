@@ -16,7 +16,7 @@ project's compiled SQL in dependency order, under a second an example instead of
 of a real `dbt build`. The 53 one-line indicator tables (slices of indicator_values) are left
 out here; test_differential compares them table by table on the CI data.
 
-The disagreements found while writing it (D1-D4, README "Reference implementation") are also
+The disagreements found while writing it (D1-D4, docs/decisions.md) are also
 pinned, each by a minimal extract, in test_differential (DISAGREEMENTS).
 """
 
@@ -191,7 +191,7 @@ def raw_extracts(draw: Draw, row_rule_cases: bool = True) -> tuple[list[Row], li
 @st.composite
 def with_rejected_rows(draw: Draw, beneficiaries: list[Row], claims: list[Row],
                        years: tuple[int, ...]) -> tuple[list[Row], list[Row]]:
-    """Rows the row rules quarantine (README "Row rules"), added to a valid extract."""
+    """Rows the row rules quarantine (docs/row_rules.md), added to a valid extract."""
     valid_beneficiaries, valid_claims = beneficiaries, claims
     beneficiaries, claims = list(beneficiaries), list(claims)
     for _ in range(draw(st.integers(0, 3)) if valid_beneficiaries else 0):

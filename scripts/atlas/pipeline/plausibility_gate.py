@@ -14,7 +14,7 @@ quarantined_claims):
 - each year's rows against the previous build, kept as the working database (it was published
   with it), when there is one.
 
-The thresholds are dbt vars in dbt_project.yml (README "Plausibility gate", one definition,
+The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
 run with --accept-quarantine.
 """
@@ -192,7 +192,7 @@ def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None) -
     listing = "\n".join(f"    - {finding}" for finding in findings)
     if accept is None:
         raise RunFailure(
-            f"the build looks wrong, so nothing was published (README \"Plausibility gate\"):\n{listing}",
+            f"the build looks wrong, so nothing was published (docs/running.md \"Plausibility gate\"):\n{listing}",
             f"the extract in {raw_dir}; thresholds: the gate_* vars of dbt_project.yml",
             "correct the extract and run again; if these figures are right, run again with "
             "--accept-quarantine \"<why>\" to publish anyway (recorded in the publication table)", exit_code=2)

@@ -1,6 +1,6 @@
 """Guess why many rows were quarantined for one reason, from the raw text the quarantine kept.
 
-The plausibility gate (scripts/plausibility_gate.py) stops a run when a reason dominates; a
+The plausibility gate (scripts/atlas/pipeline/plausibility_gate.py) stops a run when a reason dominates; a
 share alone says what happened, not why. A convention of the delivery (a date or decimal
 format, ids keyed differently in the two files, a file delivered twice) shows in the values
 themselves, so a sample of them usually names the cause. Only shapes and a few examples of

@@ -7,7 +7,7 @@ Called by scripts/run.sh inside the project's virtualenv. The steps, in order:
    (`<name>.building.duckdb`); if it fails, that file is deleted and nothing else is touched.
    Only the years whose delivered files changed since the last build are rebuilt, on a copy of
    the working database (scripts/yearly_update.py); the first build and --full-refresh build all;
-3. the plausibility gate (scripts/plausibility_gate.py): a build that departs from what real
+3. the plausibility gate (scripts/atlas/pipeline/plausibility_gate.py): a build that departs from what real
    extracts look like stops the run (exit 2) unless --accept-quarantine is given;
 4. the published database and the exports are written under temporary names and checked
    (scripts/publish_database.py);
@@ -72,8 +72,8 @@ def check_output_paths(database: Path, published: Path, export_dir: Path) -> int
 
 def prepare_raw_extract(raw_dir: Path, building: Path, args: argparse.Namespace) -> CheckResult | None:
     """What the structural check found (format, conventions, rows per file), after generating
-    synthetic data into an empty raw_dir and checking the structure (README "Structural
-    checks"); None when it does not match."""
+    synthetic data into an empty raw_dir and checking the structure (docs/raw_data.md); None when
+    it does not match."""
     raw_dir.mkdir(parents=True, exist_ok=True)
     if not has_raw_files(raw_dir):
         generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
@@ -81,7 +81,7 @@ def prepare_raw_extract(raw_dir: Path, building: Path, args: argparse.Namespace)
     report(check)
     if not check.ok:
         print(f"[run] stopped before the build: the raw extract in {raw_dir} does not match the contract "
-              "(README \"Raw data contract\"); nothing was built or overwritten", file=sys.stderr)
+              "(README \"The raw contract\"); nothing was built or overwritten", file=sys.stderr)
         return None
     return check
 

@@ -34,7 +34,7 @@ PUBLICATION_COLUMNS = (
      "Checksum of the table's rows, in any order: the bitwise xor of md5_number(cast(row as varchar)) "
      "over its rows, in decimal ('0' for an empty table); see checksum_sql in scripts/publish_database.py."),
     ("plausibility_gate", "VARCHAR",
-     "The plausibility gate of the run command (README \"Plausibility gate\"): 'passed'; or 'overridden with "
+     "The plausibility gate of the run command (docs/running.md \"Plausibility gate\"): 'passed'; or 'overridden with "
      "--accept-quarantine', the note given and what the gate found; or 'not run' when published by "
      "scripts/publish_database.py alone. The same in every row."),
 )

@@ -13,7 +13,7 @@ for every version, a long-running BI server that always has a connection open (a
 user) would keep serving the version it opened first. Here every version has its own path, and
 DuckDB 2.0 resolves the link when a connection is opened: a new connection gets the current
 version even while older connections in the same process still read theirs (a client with an
-older DuckDB must resolve the link itself, see README "For BI users").
+older DuckDB must resolve the link itself, see docs/bi_users.md).
 
 Old versions: the current one and the one it replaced are always kept (a reader may have
 resolved the link just before the swap and not yet opened the file). Older ones are deleted at

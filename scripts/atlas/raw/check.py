@@ -1,4 +1,4 @@
-"""Check the structure of a raw extract before anything is built (README "Structural checks").
+"""Check the structure of a raw extract before anything is built (docs/raw_data.md).
 
 Every entry of the raw directory must be a source file of the contract or plainly none
 (raw_files.py); every file of both sources must be readable, hold every required column of the

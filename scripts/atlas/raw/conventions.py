@@ -1,4 +1,4 @@
-"""The conventions a raw extract is written in, detected before the build (README "Structural checks").
+"""The conventions a raw extract is written in, detected before the build (docs/raw_data.md).
 
 A convention used in a whole column (dates written DD/MM/YYYY, sex coded 1/2, a decimal comma)
 would otherwise quarantine every row and publish zeros. The accepted ones, which a Belgian

@@ -1,4 +1,4 @@
-"""Which entries of the raw directory are the extract (README "Structural checks").
+"""Which entries of the raw directory are the extract (docs/raw_data.md).
 
 The build reads `<source>*.<format>` with a glob: a file that is meant as a source but whose name
 escapes the glob (another letter case, an unknown extension, a folder of part files) would be

@@ -1,4 +1,4 @@
-"""UTF-8 copies of a CSV extract delivered in Windows-1252 (README "Structural checks").
+"""UTF-8 copies of a CSV extract delivered in Windows-1252 (docs/raw_data.md).
 
 Windows-1252 is what Excel on a Belgian desktop writes ("CSV (separated by ;)"). DuckDB reads
 UTF-8 and Latin-1 but not Windows-1252, whose characters 0x80-0x9F (the euro sign, typographic

@@ -26,7 +26,7 @@ IMA-AIM / Statbel figures, see shared/domain-notes.md; they are not estimates):
   about 55% of the others have a yearly 102771 DMG at an ordinary GP practice. Non-imaging
   consultation lines, corrections (negative copies), exact duplicates and a few service dates
   in the December before the year are added so the models' edge cases are exercised, and a few
-  rows the row rules must set aside or flag (README "Row rules"): beneficiaries without birth
+  rows the row rules must set aside or flag (docs/row_rules.md): beneficiaries without birth
   year, with an unknown commune or sector, or delivered twice; claim lines without person, with
   quantity 0, a 7-digit code, an unknown person, or a correction whose original is missing.
 

@@ -75,7 +75,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
                         help="DuckDB work/spill directory (default: a temporary folder in --out-dir, "
                         "removed at the end)")
     parser.add_argument("--no-defects", dest="defects", action="store_false",
-                        help="leave out the rows the row rules must quarantine or flag (README 'Row rules'); "
+                        help="leave out the rows the row rules must quarantine or flag (docs/row_rules.md); "
                         "corrections, duplicates and previous-December dates stay")
     args = parser.parse_args(argv)
     if args.persons < 1:

@@ -1,5 +1,5 @@
-"""The deliberate bad rows: a few rows of each kind the row rules must quarantine or flag (README
-"Row rules"), so that every synthetic extract exercises the build's quarantine and flags.
+"""The deliberate bad rows: a few rows of each kind the row rules must quarantine or flag
+(docs/row_rules.md), so that every synthetic extract exercises the build's quarantine and flags.
 
 Each kind owns its own interval of one draw, so no row carries two defects and a duplicated
 beneficiary is an exact copy. --no-defects gives every interval width zero.
