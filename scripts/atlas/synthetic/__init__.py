@@ -6,7 +6,8 @@ the columns of models/staging/ima/_ima__sources.yml) so that the dbt project, it
 can run without access to the private IMA-AIM files.
 
 Model of the synthetic population (rates are model parameters chosen to land near published
-IMA-AIM / Statbel figures, see shared/domain-notes.md; they are not estimates):
+IMA-AIM / Statbel figures (atlas.ima-aim.be, statbel.fgov.be, healthybelgium.be); they are not
+estimates):
 
 * Persons 1..N are alive at the start of the first year, with ages drawn from a Belgian-like
   pyramid (flat to 60, then declining to 105; about 19% aged 65+) and about 51% women.
