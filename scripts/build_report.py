@@ -1,8 +1,8 @@
-"""Command entry point; the logic is in atlas.report.build (`python scripts/build_report.py --help`)."""
+"""Command entry point; the logic is in atlas.report (`python scripts/build_report.py --help`)."""
 
 import sys
 
-from atlas.report.build import main
+from atlas.report.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())
