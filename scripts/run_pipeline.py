@@ -367,6 +367,8 @@ def run(args: argparse.Namespace) -> int:
         if returncode != 0:
             return returncode
         try:
+            # The indicator tables' models follow the registry seed (README "Adding an indicator").
+            subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "generate_indicator_models.py")], check=True)
             check = prepare_raw_extract(raw_dir, building, args)
             if check is None:
                 return 2
