@@ -7,12 +7,11 @@ model and column descriptions of the marts.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, dbt_build, query, write_raw_extract
+from conftest import PROJECT_DIR, dbt_build, query, registry_codes, write_raw_extract
 
 # A distinctive phrase of each metadata page's "Méthode de calcul" (../shared/indicator-metadata/).
 PAGE_METHOD_PHRASES = {
@@ -22,11 +21,6 @@ PAGE_METHOD_PHRASES = {
     "stat_013_007": "effectué par un médecin spécialiste / (Nombre de bénéficiaires / 100)",
     "stat_003_007": "(Nombre forfaits Maison médicale = 6) / (Nombre de bénéficiaires / 100)",
 }
-
-
-def registry_codes() -> list[str]:
-    with (PROJECT_DIR / "seeds" / "indicator_registry.csv").open(encoding="utf-8") as registry:
-        return sorted(row["indicator_code"] for row in csv.DictReader(registry))
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +46,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_indicators_has_one_row_per_registry_code(database: Path) -> None:
     codes = [code for (code,) in query(database, "select indicator_code from indicators order by indicator_code")]
-    assert codes == registry_codes()
-    assert len(codes) == 53
+    assert codes == registry_codes() != []
 
 
 def test_page_codes_carry_their_page_text(database: Path) -> None:
@@ -81,7 +74,7 @@ def test_every_indicator_has_a_description_and_a_method(database: Path) -> None:
         database,
         "select count(*) from indicators where description_source like 'derived from the registry and the page of %'",
     )
-    assert derived == [(53 - len(PAGE_METHOD_PHRASES),)]
+    assert derived == [(len(registry_codes()) - len(PAGE_METHOD_PHRASES),)]
     volume_methods = query(
         database,
         "select count(*) from indicators where measure = 'volume'"
