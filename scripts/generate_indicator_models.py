@@ -128,8 +128,8 @@ def model_description(row: dict[str, str]) -> str:
     else:
         if row["dimensions"] not in DIMENSIONS:
             raise RegistryError(f"{code}: dimensions {row['dimensions']!r} is not one of {sorted(DIMENSIONS)}")
-        text = (f"{row['title_fr']}: {measure_phrase(row)} ({row['source_variable']}), {DIMENSIONS[row['dimensions']]}, "
-                f"{geo_phrase(row)}, from {row['first_year']}. {GRAIN}")
+        text = (f"{row['title_fr']}: {measure_phrase(row)} ({row['source_variable']}), "
+                f"{DIMENSIONS[row['dimensions']]}, {geo_phrase(row)}, from {row['first_year']}. {GRAIN}")
     if "\n" in text or "\r" in text:
         raise RegistryError(f"{code}: a registry value holds a line break")
     return text
