@@ -224,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     project_dir = args.project_dir.resolve()
     try:
         changed, stale = outdated(project_dir)
-    except (RegistryError, KeyError, ValueError) as error:
+    except (RegistryError, KeyError, ValueError, OSError) as error:
         detail = f"missing column {error}" if isinstance(error, KeyError) else str(error)
         print(f"[generate] error: {detail}; nothing written", file=sys.stderr)
         return 2
