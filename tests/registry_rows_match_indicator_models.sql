@@ -1,4 +1,6 @@
-{#- Every registry row needs its one-line model and every indicator model its registry row. -#}
+{#- Every registry row needs its one-line model and every indicator model its registry row.
+    scripts/generate_indicator_models.py writes the models from the registry (the run command runs
+    it before its build): this fails when dbt is run on a registry edited since. -#}
 {%- set indicator_models = [] -%}
 {%- for node in graph.nodes.values() -%}
     {%- if node.resource_type == 'model' and 'indicator' in node.config.tags -%}

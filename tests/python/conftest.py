@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import hashlib
 import json
@@ -36,6 +37,13 @@ BENEFICIARY_COLUMNS: dict[str, str] = duckdb_columns("beneficiaries")
 CLAIM_COLUMNS: dict[str, str] = duckdb_columns("claims")
 
 
+def registry_codes(project_dir: Path = PROJECT_DIR) -> list[str]:
+    """The indicator codes of the registry seed, sorted: how many indicators there are is read here,
+    never written in a test (README "Adding an indicator")."""
+    with (project_dir / "seeds" / "indicator_registry.csv").open(newline="", encoding="utf-8") as handle:
+        return sorted(row["indicator_code"] for row in csv.DictReader(handle))
+
+
 def write_raw_file(path: Path, columns: dict[str, str], rows: Iterable[dict[str, Any]]) -> None:
     """Write rows (dicts; missing keys are null) as a Parquet or CSV file with the contract's types."""
     rows = list(rows)
@@ -65,9 +73,9 @@ def write_raw_extract(
 
 
 def dbt_command(
-    args: Sequence[str], raw_dir: Path, db_path: Path, raw_format: str = "parquet"
+    args: Sequence[str], raw_dir: Path, db_path: Path, raw_format: str = "parquet", project_dir: Path = PROJECT_DIR
 ) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command on the project against the given raw directory and database file."""
+    """Run one dbt command on the project (or a copy of it) against the given raw directory and database file."""
     env = {
         **os.environ,
         "ATLAS_RAW_DIR": str(raw_dir),
@@ -77,13 +85,14 @@ def dbt_command(
     }
     dbt = Path(sys.executable).with_name("dbt")
     target_path = db_path.parent / "dbt_target"
-    command = [str(dbt), *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
+    command = [str(dbt), *args, "--profiles-dir", str(project_dir), "--project-dir", str(project_dir),
                "--target-path", str(target_path), "--log-path", str(db_path.parent / "dbt_logs")]
-    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
 
 
-def dbt_build(raw_dir: Path, db_path: Path, raw_format: str = "parquet", *extra: str) -> None:
-    result = dbt_command(["build", *extra], raw_dir, db_path, raw_format)
+def dbt_build(raw_dir: Path, db_path: Path, raw_format: str = "parquet", *extra: str,
+              project_dir: Path = PROJECT_DIR) -> None:
+    result = dbt_command(["build", *extra], raw_dir, db_path, raw_format, project_dir)
     if result.returncode != 0:
         pytest.fail(f"dbt build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
 

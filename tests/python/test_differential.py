@@ -1,7 +1,7 @@
 """Differential test: the pandas reference (scripts/reference_indicators.py) against the dbt build.
 
 Both read the same raw extract; every cell of every indicator table is compared, before
-suppression (the dbt model int_indicator_cells_computed) and after it (the 53 published tables
+suppression (the dbt model int_indicator_cells_computed) and after it (the published indicator tables
 and indicator_values): counts exactly, rates to 1e-9. A difference fails with the table, the
 cell key and both values.
 

@@ -90,7 +90,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_DIR, dbt_build, query, write_raw_extract
+from conftest import PROJECT_DIR, dbt_build, query, registry_codes, write_raw_extract
 
 
 from atlas.disclosure.audit import run_audit
@@ -802,7 +802,7 @@ def test_no_row_without_beneficiaries(atlas_db):
 
 
 def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
-    # every indicator (all 53 registry codes), not only the tables above
+    # every indicator (every registry code), not only the tables above
     assert query(atlas_db, "select count(suppression_flag), count(*) - count(denominator) "
                            "from main.indicator_values") == [(0, 0)]
 
@@ -812,7 +812,7 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 #
 # Rules (docs/protection.md, "The rules"; issue #10: protect the whole publication, not each
 # table). Patterns, not tables, decide:
-#   - the POPULATION pattern: one cell per (year, unit, age band) over every cell any of the 53
+#   - the POPULATION pattern: one cell per (year, unit, age band) over every cell any of the
 #     tables publishes, measured by its beneficiaries: it decides every denominator at once;
 #   - one VARIABLE pattern per per-person variable (cube_ and stat_, patients and volume share it),
 #     measured by its individuals; a cell withheld in the population pattern starts withheld in
@@ -864,7 +864,7 @@ def test_no_flag_anywhere_when_suppression_is_disabled(atlas_db):
 #   -> (b) -> BE withheld in round 1 (parent as last resort; its regions 4, 2, 1 say the same).
 # 2014: everything is primary.
 # => The population pattern withholds EVERY (year, unit, band) cell, so every cell of every one of
-#    the 53 tables is withheld (numerator, denominator and value null), and every variable cell
+#    the indicator tables is withheld (numerator, denominator and value null), and every variable cell
 #    starts withheld. No variable-pattern round can publish anything back; only the flags differ.
 #
 # Flags. Every population cell except a year's BE total has a parent (geography or age) and every
@@ -966,8 +966,8 @@ def test_variable_patterns(atlas_db_suppressed):
 def test_every_cell_of_every_table_is_withheld(atlas_db_suppressed):
     # Every population cell is withheld, so no table publishes a figure; the flags are exactly
     # SMALL_CELL_ROWS and 'secondary' elsewhere.
-    codes = [row["indicator_code"] for row in _seed("indicator_registry")]
-    assert len(codes) == 53
+    codes = registry_codes()
+    assert codes == [code for (code,) in query(atlas_db_suppressed, "select indicator_code from indicators order by 1")]
     small_cells = set()
     for code in codes:
         rows = query(atlas_db_suppressed, f"""
@@ -1112,8 +1112,8 @@ def test_suppressed_build_cell(atlas_db_suppressed, table, year, geo_level, geo_
 
 
 def test_suppressed_build_publishes_no_small_cell_in_any_table(atlas_db_suppressed):
-    codes = [row["indicator_code"] for row in _seed("indicator_registry")]
-    assert len(codes) == 53
+    codes = registry_codes()
+    assert codes == [code for (code,) in query(atlas_db_suppressed, "select indicator_code from indicators order by 1")]
     for code in codes:
         # every computed cell is a row of the code's table; published rows carry the computed figures
         counts = query(atlas_db_suppressed, f"""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, dbt_build, query, write_raw_extract
+from conftest import PROJECT_DIR, dbt_build, query, registry_codes, write_raw_extract
 
 SEEDS = PROJECT_DIR / "seeds"
 DOC = PROJECT_DIR / "docs" / "indicator_metadata.md"
@@ -53,10 +53,6 @@ PAGE_FILE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
 def read_csv(name: str) -> list[dict[str, str]]:
     with (SEEDS / name).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def registry_codes() -> list[str]:
-    return sorted(row["indicator_code"] for row in read_csv("indicator_registry.csv"))
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +223,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_indicators_has_one_row_per_registry_code(database: Path) -> None:
     codes = [code for (code,) in query(database, "select indicator_code from indicators order by indicator_code")]
-    assert codes == registry_codes()
-    assert len(codes) == 53
+    assert codes == registry_codes() != []
 
 
 def test_indicators_carries_the_texts_of_the_seed(database: Path) -> None:

@@ -13,7 +13,7 @@ every cell before and after suppression (test_differential's comparison).
 
 The models run through the compiled-project harness (tests/python/compiled_project.py): the
 project's compiled SQL in dependency order, under a second an example instead of the 40-60 s
-of a real `dbt build`. The 53 one-line indicator tables (slices of indicator_values) are left
+of a real `dbt build`. The one-line indicator tables (slices of indicator_values) are left
 out here; test_differential compares them table by table on the CI data.
 
 The disagreements found while writing it (D1-D4, docs/decisions.md) are also
@@ -228,7 +228,7 @@ def with_rejected_rows(draw: Draw, beneficiaries: list[Row], claims: list[Row],
 
 @pytest.fixture(scope="module")
 def models_without_indicator_tables(compiled_projects: Callable[..., CompiledProject]) -> CompiledProject:
-    """The compiled project (conftest.compiled_projects) without the 53 one-line indicator
+    """The compiled project (conftest.compiled_projects) without the one-line indicator
     tables (slices of indicator_values that the differential test on CI data compares table by
     table): a third less time per example."""
     project = copy.copy(compiled_projects("parquet"))

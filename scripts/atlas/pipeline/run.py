@@ -35,6 +35,7 @@ from typing import Sequence
 
 import duckdb
 
+import atlas.indicator_models as indicator_models
 import atlas.pipeline.plausibility_gate as plausibility_gate
 import atlas.publication.command as publication_command
 import atlas.publication.errors as publication_errors
@@ -249,6 +250,12 @@ def run(args: argparse.Namespace) -> int:
         if returncode != 0:
             return returncode
         try:
+            # The indicator tables' models follow the registry seed (README "Adding an indicator"),
+            # before the plan, so that the project's fingerprint sees a new indicator.
+            if indicator_models.main([]) != 0:
+                raise run_errors.RunFailure(
+                    "the indicator models could not be generated from the registry (the line above says why)",
+                    "seeds/indicator_registry.csv", "correct the registry row it names, then run again", 2)
             check = prepare_raw_extract(raw_dir, building, args)
             if check is None:
                 return 2
