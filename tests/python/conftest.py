@@ -182,3 +182,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.module is not None and item.module.__name__ in QUICK_MODULES:
             item.add_marker(pytest.mark.quick)
+
+
+def _hand_built_raw(root: Path) -> Path:
+    from hand_built_extract import BENEFICIARIES, CLAIMS
+
+    return write_raw_extract(root / "raw", BENEFICIARIES, CLAIMS)
+
+
+@pytest.fixture(scope="session")
+def hand_built_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built extract (hand_built_extract.py) built with the defaults: every dbt unit test
+    runs here, once per run; tests that need any small real build share it."""
+    def build(root: Path) -> None:
+        dbt_build(_hand_built_raw(root), root / "atlas.duckdb")
+
+    return built_once(tmp_path_factory, "hand-built", build) / "atlas.duckdb"
+
+
+@pytest.fixture(scope="session")
+def hand_built_unsuppressed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built extract built with small-cell suppression disabled: every cell published."""
+    def build(root: Path) -> None:
+        # The dbt unit tests do not depend on the data: they run in hand_built_build.
+        dbt_build(_hand_built_raw(root), root / "atlas.duckdb", "parquet", "--vars", "{small_cell_threshold: 1}",
+                  "--exclude-resource-type", "unit_test")
+
+    return built_once(tmp_path_factory, "hand-built-unsuppressed", build) / "atlas.duckdb"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, dbt_build, query, registry_codes, write_raw_extract
+from conftest import PROJECT_DIR, query, registry_codes
 
 SEEDS = PROJECT_DIR / "seeds"
 DOC = PROJECT_DIR / "docs" / "indicator_metadata.md"
@@ -201,24 +201,9 @@ def test_documented_pages_exist_and_carry_their_code() -> None:
 # --- the built `indicators` table -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("metadata")
-    people = [("M1", 1980, "11002ZZ1-"), ("M2", 1990, "11002ZZ2-"), ("M3", 2000, "11002ZZ3-")]
-    write_raw_extract(
-        work / "raw",
-        beneficiaries=[
-            {"person_id": person, "year": 2016, "birth_year": born, "sex": "F",
-             "commune_dec31": "11002", "sector_dec31": sector}
-            for person, born, sector in people
-        ],
-        claims=[
-            {"person_id": "M1", "service_date": "2016-04-01", "nomenclature_code": "460014", "quantity": 1,
-             "provider_profession": "1", "provider_qualification": "580"},
-        ],
-    )
-    db_path = work / "atlas.duckdb"
-    dbt_build(work / "raw", db_path)
-    return db_path
+def database(hand_built_build: Path) -> Path:
+    """Any real build shows the indicators table: the hand-built one (conftest), shared."""
+    return hand_built_build
 
 
 def test_indicators_has_one_row_per_registry_code(database: Path) -> None:
