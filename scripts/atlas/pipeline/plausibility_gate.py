@@ -25,14 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in requirements.txt
 
 from atlas.pipeline.quarantine_causes import files_of, likely_cause
 from atlas.pipeline.errors import RunFailure
-
-from atlas.paths import PROJECT_DIR
-
-PROJECT_FILE = PROJECT_DIR / "dbt_project.yml"
+from atlas.project_vars import PROJECT_FILE, project_vars
 
 _VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
          "gate_max_undelivered_year_share", "gate_max_volume_change")
@@ -59,11 +55,7 @@ class Finding:
 
 def load_thresholds(project_file: Path = PROJECT_FILE) -> Thresholds:
     """The gate's thresholds from the vars of dbt_project.yml."""
-    with project_file.open(encoding="utf-8") as handle:
-        variables = (yaml.safe_load(handle) or {}).get("vars") or {}
-    missing = [name for name in _VARS if name not in variables]
-    if missing:
-        raise ValueError(f"{project_file}: vars {', '.join(missing)} are missing")
+    variables = project_vars(*_VARS, project_file=project_file)
     return Thresholds(float(variables["gate_max_quarantined_share"]), float(variables["gate_max_reason_share"]),
                       int(variables["gate_min_rows"]), float(variables["gate_max_undelivered_year_share"]),
                       float(variables["gate_max_volume_change"]))
