@@ -7,12 +7,16 @@ from pathlib import Path
 
 import duckdb
 
+from atlas.project_vars import project_vars
 from atlas.publication.database import PUBLICATION_TABLE
 from atlas.publication.files import wal_path
 from atlas.publication.sql_text import checksum_sql, quote_identifier
 
-# IMA publishes no cell of fewer than 5 individuals: the last guard before a file is published.
-SMALL_CELL_THRESHOLD = 5
+# The last guard checks the threshold the build applied (var small_cell_threshold), and never
+# less than IMA's own rule, no published cell of fewer than 5 individuals: a build run with a
+# lower threshold (the tests do, to see every cell) must not reach a published file.
+IMA_SMALL_CELL_FLOOR = 5
+SMALL_CELL_THRESHOLD = max(int(project_vars("small_cell_threshold")["small_cell_threshold"]), IMA_SMALL_CELL_FLOOR)
 
 # Column names that would betray person-level data: the raw contract's columns (year aside).
 PERSON_LEVEL_COLUMN = re.compile(

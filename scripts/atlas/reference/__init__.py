@@ -1,19 +1,19 @@
 """Reference implementation of the Atlas indicator tables, in plain pandas: the executable specification.
 
-It reads the same raw extract as the dbt project (README "Raw data contract": the
+It reads the same raw extract as the dbt project (README "The raw contract": the
 `beneficiaries*` and `claims*` files of a raw directory, Parquet or CSV) and the same seeds, and
-computes every indicator table of `seeds/indicator_registry.csv` (53 codes), before small-cell
+computes every indicator table of `seeds/indicator_registry.csv`, before small-cell
 suppression (the cells, with the individuals behind each numerator) and after it (the published
 tables, with `suppression_flag` and the withheld figures nulled).
 
-It was written from the metadata pages (../shared/indicator-metadata/), the domain notes, the
-README sections "Raw data contract", "Row rules" and "How the figures are computed" and, for the
+It was written from the metadata pages (docs/indicator_metadata.md), the documented raw contract
+(README), row rules (docs/row_rules.md) and method (docs/method.md) and, for the
 suppression, docs/protection.md ("The rules"), not from the SQL models, so that the
 differential tests (tests/python/test_differential.py, tests/python/test_reference_properties.py)
 compare two independent readings of the same pages. It shares with the models only what must be
 one definition: the raw contract (atlas.raw.contract), the seeds, and the dbt vars of the rules
 (the small-cell threshold, the medical-house forfaits, the country code; project.py).
-Where the pages and the README leave a choice open, the comment at that step says which
+Where the pages and the docs leave a choice open, the comment at that step says which
 reading is taken and why.
 
 The steps, in order, and the module of each:

@@ -1,4 +1,4 @@
-"""Step 1: the raw extract as delivered (README "Raw data contract"): the `beneficiaries*` and
+"""Step 1: the raw extract as delivered (README "The raw contract"): the `beneficiaries*` and
 `claims*` files of a raw directory, CSV as text, Parquet with its own types (parsing.py reads
 either)."""
 
@@ -35,7 +35,7 @@ def parquet_reader() -> duckdb.DuckDBPyConnection:
 
 @dataclass(frozen=True)
 class Conventions:
-    """How the extract is written, where the contract allows a choice (README "Structural
+    """How the extract is written, where the contract allows a choice (docs/raw_data.md "Structural
     checks"): the CSV separator and encoding (a UTF-8 byte-order mark is skipped), and whether
     dates may be written DD/MM/YYYY."""
 

@@ -1,4 +1,4 @@
-"""Step 4, the geography (README "Geography"): where each used beneficiary-year counts (its unit
+"""Step 4, the geography (docs/method.md): where each used beneficiary-year counts (its unit
 at every level, from its domicile) and in which age band; and every unit's names and parent."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
     """One row per used beneficiary-year with its age band and its geography at every level.
 
     Domicile (pages: "domicile au 31 décembre ... Si le domicile est inconnu à ce moment-là, on
-    utilise le domicile au 30 juin"; README: a commune the geography seed does not know counts
+    utilise le domicile au 30 juin"; docs/row_rules.md: a commune the geography seed does not know counts
     as unknown): the 31 December commune if the seed knows it, else the 30 June one if known,
     else none (the person counts in the country rows only). The sector is the one reported with
     the chosen domicile, kept only when the sector seed places it in that commune."""
@@ -30,7 +30,7 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
     sector_in_commune = pd.MultiIndex.from_arrays([reported_sector, used["commune_code"]]).isin(
         pd.MultiIndex.from_frame(seeds.sectors[["sector_code", "commune_code"]]))
     used["statistical_sector"] = reported_sector.where(sector_in_commune)
-    # Used rows with a geography issue (README row rules unknown_commune, unknown_sector): the
+    # Used rows with a geography issue (docs/row_rules.md, rules unknown_commune, unknown_sector): the
     # commune the rule looks at first (31 December, else 30 June) is not in the seed; or a
     # sector was reported with the chosen domicile but is not one of its commune.
     looked_at = used["commune_dec31"].fillna(used["commune_jun30"])
@@ -55,7 +55,7 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
 
 def geo_units(seeds: Seeds) -> pd.DataFrame:
     """Every unit of every level: names and parent unit. Brussels has no province: its province
-    rows carry the region code 04000 (README, "Geography")."""
+    rows carry the region code 04000 (docs/method.md)."""
     def units(level: str, table: pd.DataFrame, code: str, fr: str, nl: str, parent_level: str | None,
               parent_code: str | None) -> pd.DataFrame:
         return pd.DataFrame({

@@ -1,4 +1,4 @@
-"""Raw values read as the README's row rules read them: text trimmed (a blank is missing), codes
+"""Raw values read as the row rules (docs/row_rules.md) read them: text trimmed (a blank is missing), codes
 upper-cased or zero-padded, integers and dates parsed from typed columns or text, with why a
 value is missing (absent, or not a value of its type: the rules quarantine the two apart)."""
 
@@ -29,7 +29,7 @@ def on_distinct(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -
 
 
 def clean_text(values: pd.Series, upper: bool = False) -> pd.Series:
-    """Text trimmed, a blank is missing (README: "text is trimmed (blank means missing)");
+    """Text trimmed, a blank is missing (docs/row_rules.md: "text is trimmed (blank means missing)");
     upper-cased for sex, codes and ids ("mh_a" and "MH_A" are one practice)."""
     def clean(distinct: pd.Series) -> pd.Series:
         text = distinct.astype("str").str.strip()

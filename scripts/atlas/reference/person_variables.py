@@ -71,7 +71,7 @@ def medical_house_variables(groups: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
 
     Page of stat_003_007: a patient is attributed to a medical house "lorsqu'au moins six
     forfaits 'maison médicale' ont été facturés au cours de l'année de référence et que le
-    patient ne possède pas d'autre dossier médical global auprès d'une autre pratique". README:
+    patient ne possède pas d'autre dossier médical global auprès d'une autre pratique". docs/method.md:
     a DMG (102771) billed that year by a practice other than the one(s) that billed the
     forfaits excludes the person; a DMG line naming no practice counts as another practice.
     Cancelled services (groups netting to zero) were dropped with the netting, so neither a

@@ -18,10 +18,10 @@ SEED_DIR = PROJECT_DIR / "seeds"
 
 _VARS = project_vars("small_cell_threshold", "medical_house_min_forfaits", "country_code")
 # A published cell of 1 to threshold - 1 individuals is withheld (IMA masks every cell of fewer
-# than 5 individuals, domain notes "Confidentiality"); a run may ask for another threshold.
+# than 5 individuals, docs/protection.md); a run may ask for another threshold.
 DEFAULT_SMALL_CELL_THRESHOLD = int(_VARS["small_cell_threshold"])
 # stat_003_007: the page's remark says "au moins six forfaits" (its formula writes "= 6"; the
-# README follows the remark).
+# project follows the remark, var medical_house_min_forfaits).
 MEDICAL_HOUSE_MIN_FORFAITS = int(_VARS["medical_house_min_forfaits"])
 COUNTRY_CODE = str(_VARS["country_code"])
 

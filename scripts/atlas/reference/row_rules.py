@@ -1,4 +1,4 @@
-"""Steps 2 and 3: the row rules (README "Row rules: what is used, what is quarantined"), each raw
+"""Steps 2 and 3: the row rules (docs/row_rules.md), each raw
 row used or quarantined with the first reason that applies; the used claim lines netted per
 group of identical lines; and the reconciliation, rows per source, year and reason."""
 
@@ -8,13 +8,13 @@ import pandas as pd
 
 from atlas.reference.parsing import Parsed, clean_text, matches, pad_code, parse_date, parse_integer
 
-# Nobody lives more than 120 years (README row rule invalid_birth_year; the model
+# Nobody lives more than 120 years (docs/row_rules.md, rule invalid_birth_year; the model
 # int_beneficiary_rows_checked writes the same bound, and no dbt var holds it).
 MAX_AGE = 120
 
 
 def first_reason(reason: pd.Series, applies: pd.Series, name: str) -> None:
-    """A row gets the first reason that applies, in the README's order: set it where none is yet."""
+    """A row gets the first reason that applies, in the order of docs/row_rules.md: set it where none is yet."""
     reason[applies.fillna(False).astype(bool) & reason.isna()] = name
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Sequence
 
-import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in requirements.txt
-
 from atlas.paths import PROJECT_DIR
+from atlas.project_vars import project_vars
 
-PROJECT_FILE = PROJECT_DIR / "dbt_project.yml"
 FILE_FORMATS = ("parquet", "csv")
 
 
@@ -36,19 +33,10 @@ class GeneratorError(Exception):
     """A problem with the arguments or the seeds, reported as a message and exit code 2."""
 
 
-@cache
-def dbt_var(name: str) -> str:
-    """A var of dbt_project.yml, so that a default shared with the build is written only there."""
-    with PROJECT_FILE.open(encoding="utf-8") as handle:
-        variables = (yaml.safe_load(handle) or {}).get("vars") or {}
-    if name not in variables:
-        raise GeneratorError(f"{PROJECT_FILE}: var {name} is missing")
-    return str(variables[name])
-
-
 def parse_args(argv: Sequence[str] | None) -> Config:
     # By default the files go where, and in the format, the build reads them by default.
-    raw_dir, raw_format = dbt_var("raw_dir"), dbt_var("raw_format")
+    defaults = project_vars("raw_dir", "raw_format")
+    raw_dir, raw_format = str(defaults["raw_dir"]), str(defaults["raw_format"])
     parser = argparse.ArgumentParser(
         description="Generate a deterministic SYNTHETIC raw extract (beneficiaries_<year> and "
         "claims_<year> files) following the atlas-dbt raw data contract.",
