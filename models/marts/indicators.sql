@@ -16,7 +16,7 @@ final as (
 
     select
         cast(registry.indicator_code as {{ dbt.type_string() }}) as indicator_code,
-        cast(descriptions.title_fr as {{ dbt.type_string() }}) as title_fr,
+        cast(registry.title_fr as {{ dbt.type_string() }}) as title_fr,
         cast(descriptions.title_nl as {{ dbt.type_string() }}) as title_nl,
         cast(descriptions.title_en as {{ dbt.type_string() }}) as title_en,
         cast(descriptions.description_fr as {{ dbt.type_string() }}) as description_fr,

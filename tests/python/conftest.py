@@ -180,7 +180,8 @@ QUICK_MODULES = {
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.module is not None and item.module.__name__ in QUICK_MODULES:
+        in_quick_module = item.module is not None and item.module.__name__ in QUICK_MODULES
+        if in_quick_module and item.get_closest_marker("own_build") is None:
             item.add_marker(pytest.mark.quick)
 
 

@@ -24,6 +24,8 @@ DOC = PROJECT_DIR / "docs" / "indicator_metadata.md"
 LANGUAGES = ("fr", "nl", "en")
 TEXT_COLUMNS = [f"{kind}_{lang}" for kind in ("title", "description", "calculation_method") for lang in LANGUAGES]
 COLUMNS = ["indicator_code", *TEXT_COLUMNS, "source_page"]
+# The French title is the registry's (written once, there); the seed holds the other texts.
+SEED_COLUMNS = [column for column in COLUMNS if column != "title_fr"]
 
 # The calculation method starts with "numerator / (denominator / multiplier)"; a patients
 # numerator says "at least one".
@@ -57,10 +59,11 @@ def read_csv(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def rows() -> list[tuple[dict[str, str], dict[str, str]]]:
-    """(description row, registry row) per code, in registry order."""
+    """(the code's texts: its description row and the registry's French title, registry row) per
+    code, in registry order."""
     descriptions = {row["indicator_code"]: row for row in read_csv("indicator_descriptions.csv")}
-    return [(descriptions[row["indicator_code"]], row) for row in read_csv("indicator_registry.csv")
-            if row["indicator_code"] in descriptions]
+    return [({**descriptions[row["indicator_code"]], "title_fr": row["title_fr"]}, row)
+            for row in read_csv("indicator_registry.csv") if row["indicator_code"] in descriptions]
 
 
 def documented_pages() -> dict[str, tuple[str, str]]:
@@ -82,11 +85,10 @@ def pages_folder() -> Path | None:
 def test_one_row_per_registry_code_with_the_columns_in_order() -> None:
     with (SEEDS / "indicator_descriptions.csv").open(newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    assert header == COLUMNS
+    assert header == SEED_COLUMNS
     codes = [row["indicator_code"] for row in read_csv("indicator_descriptions.csv")]
     assert len(codes) == len(set(codes))
-    assert sorted(codes) == registry_codes()
-    assert len(codes) == 53
+    assert sorted(codes) == registry_codes() != []
 
 
 def test_every_code_has_its_nine_texts(rows: list[tuple[dict[str, str], dict[str, str]]]) -> None:
@@ -149,8 +151,6 @@ def test_titles_agree_with_the_registry_and_differ_between_languages(
         rows: list[tuple[dict[str, str], dict[str, str]]]) -> None:
     for text, registry in rows:
         code = registry["indicator_code"]
-        # One French title: the seed is the source of the `indicators` table, the registry agrees.
-        assert text["title_fr"] == registry["title_fr"], code
         for (one, other), same in SAME_TITLE.items():
             assert (text[f"title_{one}"] == text[f"title_{other}"]) == (code[5:] in same), (code, one, other)
         assert text["title_fr"] != text["title_en"], code
@@ -211,10 +211,10 @@ def test_indicators_has_one_row_per_registry_code(database: Path) -> None:
     assert codes == registry_codes() != []
 
 
-def test_indicators_carries_the_texts_of_the_seed(database: Path) -> None:
+def test_indicators_carries_the_texts_of_the_seeds(
+        database: Path, rows: list[tuple[dict[str, str], dict[str, str]]]) -> None:
     built = query(database, f"select {', '.join(COLUMNS)} from indicators order by indicator_code")
-    seed = sorted(tuple(row[column] for column in COLUMNS) for row in read_csv("indicator_descriptions.csv"))
-    assert built == seed
+    assert built == sorted(tuple(text[column] for column in COLUMNS) for text, _ in rows)
     # The columns the report and earlier readers use are still there.
     missing = query(
         database,
