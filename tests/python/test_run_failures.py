@@ -22,6 +22,7 @@ from test_run_pipeline import (  # noqa: F401
     RUN_PIPELINE, built_outputs, output_args, previous_outputs, snapshot, stand_in_dbt,
 )
 
+import atlas.pipeline.dbt_invocation as dbt_invocation
 import atlas.pipeline.lock as run_lock
 import atlas.pipeline.run as pipeline
 
@@ -152,7 +153,7 @@ def test_a_full_disk_while_spilling_names_the_temporary_directory(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     raw_dir, out, before = previous_outputs
-    monkeypatch.setattr(pipeline, "dbt_command", lambda: [sys.executable, "-c", build])
+    monkeypatch.setattr(dbt_invocation, "dbt_command", lambda: [sys.executable, "-c", build])
     assert pipeline.main(["--raw-dir", str(raw_dir), *output_args(out)]) == 1
     text = message(capsys.readouterr().err)
     assert text.startswith("the disk filled up while DuckDB was spilling to its temporary directory")
