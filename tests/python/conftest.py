@@ -26,7 +26,7 @@ _PROPERTY_SETTINGS = {"deadline": None, "database": None, "print_blob": True,
                       "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
                                                 HealthCheck.large_base_example]}
 settings.register_profile("quick", max_examples=10, **_PROPERTY_SETTINGS)
-settings.register_profile("ci", max_examples=60, **_PROPERTY_SETTINGS)
+settings.register_profile("ci", max_examples=25, **_PROPERTY_SETTINGS)
 settings.register_profile("thorough", max_examples=500, **_PROPERTY_SETTINGS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

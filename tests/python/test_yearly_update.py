@@ -35,8 +35,10 @@ def years_line(output: str, kind: str) -> str:
     return line
 
 
-def differing_tables(first: Path, second: Path) -> dict[str, int]:
-    """Tables whose rows differ (as multisets), with how many rows differ, or -1 when missing."""
+def differing_tables(first: Path, second: Path, raw_dirs: tuple[Path, Path]) -> dict[str, int]:
+    """Tables whose rows differ (as multisets), with how many rows differ, or -1 when missing. The
+    two builds may read the same files from two folders (raw_dirs): quarantine and reconciliation
+    name the delivered file by its path, so each build's folder is read as one placeholder."""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{first}' as first_build (read_only)")
         connection.execute(f"attach '{second}' as second_build (read_only)")
@@ -45,18 +47,30 @@ def differing_tables(first: Path, second: Path) -> dict[str, int]:
             [catalog]).fetchall()} - BOOKKEEPING_TABLES for catalog in ("first_build", "second_build")}
         differing = {name: -1 for name in tables["first_build"] ^ tables["second_build"]}
         for name in sorted(tables["first_build"] & tables["second_build"]):
-            rows = connection.execute(
-                f'select count(*) from ((select * from first_build."{name}" except all '
-                f'select * from second_build."{name}") union all (select * from second_build."{name}" '
-                f'except all select * from first_build."{name}"))').fetchall()[0][0]
-            if rows:
-                differing[name] = int(rows)
+            rows = [relation(connection, catalog, name, raw_dir)
+                    for catalog, raw_dir in zip(("first_build", "second_build"), raw_dirs)]
+            count = connection.execute(
+                f"select count(*) from (({rows[0]} except all {rows[1]}) union all ({rows[1]} except all {rows[0]}))"
+            ).fetchall()[0][0]
+            if count:
+                differing[name] = int(count)
     return differing
 
 
-def assert_same_build(updated: Path, full: Path) -> None:
+def relation(connection: duckdb.DuckDBPyConnection, catalog: str, table: str, raw_dir: Path) -> str:
+    """select of every column of a table, its text columns with the raw folder replaced."""
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns where table_catalog = ? and table_name = ?"
+        " order by ordinal_position", [catalog, table]).fetchall()
+    folder = str(raw_dir).replace("'", "''")
+    select = ", ".join(f"replace(\"{name}\", '{folder}', '<raw>')" if data_type == "VARCHAR" else f'"{name}"'
+                       for name, data_type in columns)
+    return f'select {select} from {catalog}."{table}"'
+
+
+def assert_same_build(updated: Path, full: Path, raw_dirs: tuple[Path, Path]) -> None:
     for database in ("atlas.duckdb", "atlas_published.duckdb"):
-        assert differing_tables(updated / database, full / database) == {}, database
+        assert differing_tables(updated / database, full / database, raw_dirs) == {}, database
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +80,17 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated
 
 
+@pytest.fixture(scope="module")
+def full_build(extract: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole extract built from nothing by the run command, once: the full build that the
+    updated, the unchanged and the stepped builds below are compared with."""
+    out = tmp_path_factory.mktemp("full_build") / "out"
+    assert years_line(run(extract, out), "built").startswith("[run] years built: every year (no earlier build")
+    return out
+
+
 def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_build_would(
-        extract: Path, tmp_path: Path) -> None:
+        extract: Path, full_build: Path, tmp_path: Path) -> None:
     raw_dir, updated = tmp_path / "raw", tmp_path / "updated"
     raw_dir.mkdir()
     for path in extract.iterdir():
@@ -82,9 +105,7 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     # claims_2023 also bills late services of 2022: both years are rebuilt, 2021 is kept
     assert years_line(added, "built").startswith("[run] years built: 2022, 2023 (")
     assert "2021" in years_line(added, "kept")
-    full = tmp_path / "full"
-    run(raw_dir, full)
-    assert_same_build(updated, full)
+    assert_same_build(updated, full_build, (raw_dir, extract))
 
     # A corrected 2022 claims file: a tenth of its lines withdrawn.
     claims_2022 = raw_dir / "claims_2022.parquet"
@@ -97,9 +118,9 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     built = years_line(redelivered, "built")
     assert built.startswith("[run] years built: 2021, 2022 (")  # the file's late bills of 2021 too
     assert "2023" in years_line(redelivered, "kept")
-    shutil.rmtree(full)
+    full = tmp_path / "full"
     run(raw_dir, full)
-    assert_same_build(updated, full)
+    assert_same_build(updated, full, (raw_dir, raw_dir))
 
     # The first year withdrawn: its rows go, though no delivered file holds that year any more.
     for path in raw_dir.glob("*2021*"):
@@ -108,25 +129,28 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     assert years_line(withdrawn, "built").startswith("[run] years built: 2020, 2021 (")
     shutil.rmtree(full)
     run(raw_dir, full)
-    assert_same_build(updated, full)
+    assert_same_build(updated, full, (raw_dir, raw_dir))
 
 
-def test_an_unchanged_extract_rebuilds_no_year_and_full_refresh_rebuilds_all(extract: Path, tmp_path: Path) -> None:
+def test_an_unchanged_extract_rebuilds_no_year_and_full_refresh_rebuilds_all(
+        extract: Path, full_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = run(extract, out)
-    assert years_line(first, "built").startswith("[run] years built: every year")
-    shutil.copytree(out, tmp_path / "first", ignore=shutil.ignore_patterns("dbt"))
+    shutil.copytree(full_build, out, symlinks=True, ignore=shutil.ignore_patterns("dbt"))
     again = run(extract, out)
     assert years_line(again, "built").startswith("[run] years built: none (0 file versions")
-    assert_same_build(out, tmp_path / "first")
+    assert_same_build(out, full_build, (extract, extract))
     refreshed = run(extract, out, "--full-refresh")
     assert years_line(refreshed, "built") == "[run] years built: every year (--full-refresh)"
+    assert_same_build(out, full_build, (extract, extract))
 
 
-def test_a_history_built_a_year_at_a_time_is_the_full_build(extract: Path, tmp_path: Path) -> None:
-    stepped, full = tmp_path / "stepped", tmp_path / "full"
-    output = run(extract, stepped, "--max-lines-per-step", "1")
-    # claims_2021 bills late services of 2020: that year is a step of its own too
-    assert "[run] the history is built in 4 steps of at most 1 claim lines: 2020; 2021; 2022; 2023" in output
-    run(extract, full)
-    assert_same_build(stepped, full)
+def test_a_history_built_in_steps_is_the_full_build(extract: Path, full_build: Path, tmp_path: Path) -> None:
+    with duckdb.connect() as connection:
+        lines = dict(connection.execute(
+            f"select year(service_date), count(*) from read_parquet('{extract}/claims_*.parquet') group by 1").fetchall())
+    # claims_2021 bills late services of 2020, a year of its own: two steps, 2020-2022 and 2023
+    most = sum(count for year, count in lines.items() if year <= 2022)
+    stepped = tmp_path / "stepped"
+    output = run(extract, stepped, "--max-lines-per-step", str(most))
+    assert f"[run] the history is built in 2 steps of at most {most:,} claim lines: 2020-2022; 2023" in output
+    assert_same_build(stepped, full_build, (extract, extract))
