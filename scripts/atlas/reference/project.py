@@ -16,7 +16,7 @@ from atlas.project_vars import project_vars
 
 SEED_DIR = PROJECT_DIR / "seeds"
 
-_VARS = project_vars("small_cell_threshold", "medical_house_min_forfaits", "country_code")
+_VARS = project_vars("small_cell_threshold", "medical_house_min_forfaits", "country_code", "max_age")
 # A published cell of 1 to threshold - 1 individuals is withheld (IMA masks every cell of fewer
 # than 5 individuals, docs/protection.md); a run may ask for another threshold.
 DEFAULT_SMALL_CELL_THRESHOLD = int(_VARS["small_cell_threshold"])
@@ -24,6 +24,8 @@ DEFAULT_SMALL_CELL_THRESHOLD = int(_VARS["small_cell_threshold"])
 # project follows the remark, var medical_house_min_forfaits).
 MEDICAL_HOUSE_MIN_FORFAITS = int(_VARS["medical_house_min_forfaits"])
 COUNTRY_CODE = str(_VARS["country_code"])
+# Nobody lives more than this many years (rule invalid_birth_year).
+MAX_AGE = int(_VARS["max_age"])
 
 
 @dataclass(frozen=True)

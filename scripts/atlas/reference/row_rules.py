@@ -7,10 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from atlas.reference.parsing import Parsed, clean_text, matches, pad_code, parse_date, parse_integer
+from atlas.reference.project import MAX_AGE
 
-# Nobody lives more than 120 years (docs/row_rules.md, rule invalid_birth_year; the model
-# int_beneficiary_rows_checked writes the same bound, and no dbt var holds it).
-MAX_AGE = 120
 
 
 def first_reason(reason: pd.Series, applies: pd.Series, name: str) -> None:
