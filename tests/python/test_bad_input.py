@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from compiled_project import CompiledProject
+from atlas.raw.check import check_extract
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR, query, write_raw_file
 from raw_deliveries import (
     copy_as, csv_extract, edit_csv, part_files, person_id_typed_integer, replace_column, rewrite,
@@ -456,9 +457,6 @@ def test_structural_problems_stop_the_run_naming_file_and_column(
 
 
 def test_extra_columns_are_ignored_with_a_notice(tmp_path: Path) -> None:
-    sys.path.insert(0, str(PROJECT_DIR))
-    from atlas.raw.check import check_extract
-
     raw_dir = clean_parquet_extract(tmp_path / "raw")
     corrupt(raw_dir, "claims_2020.parquet", "select *, 'x' as invoice_number from f")
     result = check_extract(raw_dir)

@@ -31,9 +31,8 @@ OUTPUTS = ["atlas.duckdb", "atlas_published.duckdb", "exports", "published"]
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
 import atlas.pipeline.lock as run_lock
-with run_lock.outputs_locked([Path(sys.argv[2])]):
+with run_lock.outputs_locked([Path(sys.argv[1])]):
     print("locked", flush=True)
     time.sleep(600)
 """
@@ -120,8 +119,9 @@ def test_a_second_run_is_turned_away_naming_the_first_and_a_killed_run_does_not_
 ) -> None:
     raw_dir, out, before = previous_outputs
     published = out / "atlas_published.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(PROJECT_DIR), str(published)],
-                              stdout=subprocess.PIPE, text=True)
+    # This checkout's package, whichever one the virtualenv's editable install points at.
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(published)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(PROJECT_DIR / "scripts")})
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         monkeypatch.setattr(pipeline, "dbt_build", no_stand_in)
