@@ -21,7 +21,9 @@ row_checked as (
             when person_id is null then 'missing_person_id'
             when year is null then 'invalid_year'
             when birth_year_text is null then 'missing_birth_year'
-            when birth_year is null or birth_year > year or birth_year < year - {{ var('max_age') }} then 'invalid_birth_year'
+            when
+                birth_year is null or birth_year > year or birth_year < year - {{ var('max_age') }}
+                then 'invalid_birth_year'
             when sex is null or sex not in ('M', 'F') then 'invalid_sex'
             when
                 death_date_text is not null
