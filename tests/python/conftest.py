@@ -210,3 +210,20 @@ def hand_built_unsuppressed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                   "--exclude-resource-type", "unit_test")
 
     return built_once(tmp_path_factory, "hand-built-unsuppressed", build) / "atlas.duckdb"
+
+
+@pytest.fixture(scope="session")
+def yearly_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The yearly-update tests' extract (yearly_builds.py), generated once per run."""
+    from yearly_builds import generate_extract
+
+    return built_once(tmp_path_factory, "yearly-extract", generate_extract)
+
+
+@pytest.fixture(scope="session")
+def yearly_full_build(yearly_extract: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """That extract built whole by the run command, once per run: what both yearly-update modules
+    compare their builds with."""
+    from yearly_builds import build_everything
+
+    return built_once(tmp_path_factory, "yearly-full-build", lambda out: build_everything(yearly_extract, out))

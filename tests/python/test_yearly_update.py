@@ -9,40 +9,27 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from conftest import built_once
-from yearly_builds import assert_same_build, build_everything, generate_extract, run, years_line
-
-
-@pytest.fixture(scope="module")
-def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_once(tmp_path_factory, "yearly-extract", generate_extract)
-
-
-@pytest.fixture(scope="module")
-def full_build(extract: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole extract built once per run, shared by both yearly-update modules."""
-    return built_once(tmp_path_factory, "yearly-full-build", lambda out: build_everything(extract, out))
+from yearly_builds import assert_same_build, run, years_line
 
 
 def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_build_would(
-        extract: Path, full_build: Path, tmp_path: Path) -> None:
+        yearly_extract: Path, yearly_full_build: Path, tmp_path: Path) -> None:
     raw_dir, updated = tmp_path / "raw", tmp_path / "updated"
     raw_dir.mkdir()
-    for path in extract.iterdir():
+    for path in yearly_extract.iterdir():
         if "2023" not in path.name:
             shutil.copy2(path, raw_dir / path.name)
     history = run(raw_dir, updated)
     assert years_line(history, "built").startswith("[run] years built: every year (no earlier build")
 
-    for path in extract.glob("*2023*"):
+    for path in yearly_extract.glob("*2023*"):
         shutil.copy2(path, raw_dir / path.name)
     added = run(raw_dir, updated)
     # claims_2023 also bills late services of 2022: both years are rebuilt, 2021 is kept
     assert years_line(added, "built").startswith("[run] years built: 2022, 2023 (")
     assert "2021" in years_line(added, "kept")
-    assert_same_build(updated, full_build, (raw_dir, extract))
+    assert_same_build(updated, yearly_full_build, (raw_dir, yearly_extract))
 
     # A corrected 2022 claims file: a tenth of its lines withdrawn.
     claims_2022 = raw_dir / "claims_2022.parquet"
