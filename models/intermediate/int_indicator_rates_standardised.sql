@@ -175,19 +175,19 @@ stratum_terms as (
 
 ),
 
--- A band is summed over both sexes to check it against the patterns and the threshold.
-unit_bands as (
+-- A stratum count of 1 to t - 1 could be solved for from the figures (their weights are near
+-- public), and a withheld band cell from the figures and the bands published beside it.
+unit_checks as (
 
     select
         stratum_terms.indicator_code,
         stratum_terms.year,
         stratum_terms.geo_level,
         stratum_terms.geo_code,
-        stratum_terms.age_band,
-        {{ is_small_count('sum(stratum_terms.beneficiaries)') }}
-        or {{ is_small_count('sum(stratum_terms.individuals)') }} as is_small,
+        {{ dbt.bool_or(is_small_count('stratum_terms.beneficiaries') ~ ' or '
+            ~ is_small_count('stratum_terms.individuals')) }} as has_small_stratum,
         coalesce({{ dbt.bool_or('population_pattern.is_suppressed') }}, false)
-        or coalesce({{ dbt.bool_or('variable_patterns.is_suppressed') }}, false) as is_withheld
+        or coalesce({{ dbt.bool_or('variable_patterns.is_suppressed') }}, false) as has_withheld_band
     from stratum_terms
     left join population_pattern
         on
@@ -206,22 +206,7 @@ unit_bands as (
         stratum_terms.indicator_code,
         stratum_terms.year,
         stratum_terms.geo_level,
-        stratum_terms.geo_code,
-        stratum_terms.age_band
-
-),
-
-unit_band_checks as (
-
-    select
-        indicator_code,
-        year,
-        geo_level,
-        geo_code,
-        {{ dbt.bool_or('is_small') }} as has_small_band,
-        {{ dbt.bool_or('is_withheld') }} as has_withheld_band
-    from unit_bands
-    group by indicator_code, year, geo_level, geo_code
+        stratum_terms.geo_code
 
 ),
 
@@ -311,8 +296,8 @@ final as (
         end as compared_with_belgium,
         (
             not total_cells.is_suppressed
-            and not unit_band_checks.has_withheld_band
-            and not unit_band_checks.has_small_band
+            and not unit_checks.has_withheld_band
+            and not unit_checks.has_small_stratum
             and intervals.observed >= {{ var('standardisation_min_events') }}
             and (
                 intervals.geo_level != 'statistical_sector'
@@ -326,12 +311,12 @@ final as (
             and intervals.year = total_cells.year
             and intervals.geo_level = total_cells.geo_level
             and intervals.geo_code = total_cells.geo_code
-    inner join unit_band_checks
+    inner join unit_checks
         on
-            intervals.indicator_code = unit_band_checks.indicator_code
-            and intervals.year = unit_band_checks.year
-            and intervals.geo_level = unit_band_checks.geo_level
-            and intervals.geo_code = unit_band_checks.geo_code
+            intervals.indicator_code = unit_checks.indicator_code
+            and intervals.year = unit_checks.year
+            and intervals.geo_level = unit_checks.geo_level
+            and intervals.geo_code = unit_checks.geo_code
 
 )
 

@@ -40,8 +40,9 @@ final as (
             'Direct standardisation by 10-year age band and sex (standardised_rate); indirect standardisation'
             || ' on Belgium''s age-sex rates of the year (standardised_ratio = numerator / expected);'
             || ' compared_with_belgium from the 95% interval of the ratio. On published total rows with at least'
-            || ' {{ var("standardisation_min_events") }} events, no band withheld or small, and, for a statistical'
-            || ' sector, at least {{ var("standardisation_min_sector_beneficiaries") }} beneficiaries'
+            || ' {{ var("standardisation_min_events") }} events, no band withheld, no age-sex stratum small,'
+            || ' and, for a statistical sector, at least {{ var("standardisation_min_sector_beneficiaries") }}'
+            || ' beneficiaries'
             || ' (docs/standardisation.md).'
             as {{ dbt.type_string() }}
         ) as standardisation_method,
