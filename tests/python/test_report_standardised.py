@@ -12,6 +12,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from atlas.report.funnel_view import funnel_section
+from atlas.report.model import Cell, Indicator, IndicatorData
 from conftest import query
 from test_report import (assert_sorted_numbers_then_suppressed, browser, build_report, check_well_formed,  # noqa: F401
                          column_keys, open_page, rendered_traces, report, screenshot)
@@ -156,3 +158,38 @@ def test_the_synthetic_build_has_a_funnel_on_every_page(report: tuple[Path, Path
         assert problems == []
         page.close()
     assert browser.blocked == []
+
+
+def test_every_indicator_page_has_its_funnel_or_says_why_not(report: tuple[Path, Path]) -> None:  # noqa: F811
+    out_dir, database = report
+    rows = query(database, """
+        select indicator_code, max(numerator) filter (geo_level = 'country'),
+               count(*) filter (geo_level = 'commune' and denominator > 0)
+        from indicator_values where age_band = 'total' and geo_level in ('country', 'commune')
+        group by indicator_code, year
+        qualify year = max(year) over (partition by indicator_code)""")
+    assert len(rows) == len(list(out_dir.glob("*_*.html")))
+    for code, belgium_numerator, communes_with_population in rows:
+        page = (out_dir / f"{code}.html").read_text(encoding="utf-8")
+        assert 'id="funnel-left-out"' in page, code
+        if belgium_numerator and communes_with_population:
+            assert 'id="funnel-chart"' in page and 'id="no-funnel"' not in page, code
+        elif belgium_numerator == 0:
+            assert 'id="funnel-chart"' not in page and "No funnel plot: Belgium counts no event" in page, code
+        else:
+            assert 'id="funnel-chart"' not in page and "no commune&#x27;s population is published" in page, code
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "note"), [
+    (0, 1000, "No funnel plot: Belgium counts no event in 2021, so no commune can be compared with its rate."),
+    (None, None, "No funnel plot: Belgium's rate of 2021, around which the control limits are drawn, is not published."),
+])
+def test_no_funnel_without_a_belgian_rate(numerator: int | None, denominator: int | None, note: str) -> None:
+    belgium = Cell(YEAR, "country", "BE", "Belgique", "België", "total", numerator, denominator,
+                   None if numerator is None else 0.0, None if numerator is None else "small_cell")
+    commune = Cell(YEAR, "commune", "10001", "Commune", "Gemeente", "total", 0, 500, 0.0, None)
+    indicator = Indicator(CODE, "Indicateur", None, "% of beneficiaries", None, None, False, "commune", YEAR)
+    section = funnel_section(IndicatorData(indicator, [YEAR], [belgium], [], [commune]))
+    assert section is not None and section.chart is None and section.note == note
+    assert section.left_out.startswith("1 of the 1 communes are left out")
+    assert funnel_section(IndicatorData(indicator, [YEAR], [belgium], [], [])) is None

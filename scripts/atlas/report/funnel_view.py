@@ -20,10 +20,11 @@ GRID_MARGIN = 1.25
 
 @dataclass(frozen=True)
 class FunnelSection:
-    chart: Markup | None              # None: no commune has a population to draw the limits over
+    chart: Markup | None              # None: the note says why there is no plot
     caption: str
     left_out: str                     # the one sentence saying how many communes are left out and why
     table: DataTable | None
+    note: str | None = None
 
 
 def plotted(cell: Cell) -> bool:
@@ -32,22 +33,26 @@ def plotted(cell: Cell) -> bool:
 
 
 def funnel_section(data: IndicatorData) -> FunnelSection | None:
-    """None when there are no communes, or when Belgium's rate of the year is not published or is 0:
-    there is no funnel to draw around it."""
-    belgium = next((c for c in data.trend if c.geo_level == "country" and c.year == data.latest_year), None)
-    if belgium is None or not belgium.numerator or not belgium.denominator or not data.communes:
+    """None when the page has no communes (its commune section says so)."""
+    if not data.communes:
         return None
-    belgium_rate = belgium.numerator / belgium.denominator
     communes = sorted(data.communes, key=lambda c: c.geo_code)
     points = [c for c in communes if plotted(c)]
     left_out = left_out_sentence(communes, points)
+    belgium = next((c for c in data.trend if c.geo_level == "country" and c.year == data.latest_year), None)
+    if belgium is None or belgium.numerator is None or not belgium.denominator:
+        return FunnelSection(None, "", left_out, None, f"No funnel plot: Belgium's rate of {data.latest_year}, "
+                             "around which the control limits are drawn, is not published.")
+    if belgium.numerator == 0:
+        return FunnelSection(None, "", left_out, None, f"No funnel plot: Belgium counts no event in "
+                             f"{data.latest_year}, so no commune can be compared with its rate.")
     # The limits span the communes whose population is published, plotted or not, so that the funnel
     # shows what a commune of any published size would need to differ from Belgium.
     populations = [float(c.denominator) for c in communes if c.denominator]
     if not populations:
-        return FunnelSection(None, "", left_out, None)
+        return FunnelSection(None, "", left_out, None, "No funnel plot: no commune's population is published.")
     grid = population_grid(min(populations) / GRID_MARGIN, max(populations) * GRID_MARGIN)
-    curves = limit_curves(grid, belgium_rate)
+    curves = limit_curves(grid, belgium.numerator / belgium.denominator)
     chart = Markup(funnel_chart_html(points, curves, "funnel-chart"))
     ind = data.indicator
     caption = (f"{ind.title_fr}: each commune's age-sex standardised ratio (its count over the count expected at "

@@ -54,7 +54,7 @@ class IndicatorPage:
     latest_year: int | None
     trend: ChartSection | None        # None: the database has no rows for this indicator
     age_bands: ChartSection | None    # None: a note instead, as indicator.has_age_bands says which
-    funnel: FunnelSection | None      # None: no communes, or no Belgian rate to compare them with
+    funnel: FunnelSection | None      # None: no communes
     communes: CommuneTable
 
 
