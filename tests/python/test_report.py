@@ -113,7 +113,7 @@ def test_text_is_escaped(tmp_path: Path) -> None:
             create table indicators as select 'stat_999_001' as indicator_code, ? as title_fr,
                 null::varchar as title_nl, '% of beneficiaries' as unit, 'desc <i>' as description_fr,
                 'n / d' as calculation_method_fr, 'none' as dimensions, 'commune' as smallest_geo_level,
-                2020 as first_year""", [nasty])
+                2020 as first_year, 'Belgium <i>' as reference_population""", [nasty])
         connection.execute("""
             create table indicator_values as
             select 'stat_999_001' as indicator_code, year, geo_level, geo_code, geo_name, geo_name_nl,
@@ -142,7 +142,7 @@ def test_text_is_escaped(tmp_path: Path) -> None:
     assert "<b>" not in page and "Nl <script>" not in page
     assert "L&#x27;Écluse &lt;b&gt;&amp;amp; &quot;Sint-Genesius-Rode&quot;&lt;/b&gt;" in page
     assert "Nl &lt;script&gt;" in page
-    assert "desc &lt;i&gt;" in page
+    assert "desc &lt;i&gt;" in page and "Belgium &lt;i&gt;" in page
     assert ">suppressed (small cell)<" in page
     assert 'id="funnel-chart"' in page and '"text":["L&#x27;\\u00c9cluse &lt;b&gt;' in page  # a funnel point's hover
     # In the chart data (JSON inside a script), '<' is escaped so no tag can close the script.

@@ -63,7 +63,7 @@ def write_database(path: Path) -> None:
             create table indicators as select ? as indicator_code, 'Indicateur standardisé' as title_fr,
                 null::varchar as title_nl, '% of beneficiaries' as unit, null::varchar as description_fr,
                 null::varchar as calculation_method_fr, 'none' as dimensions, 'commune' as smallest_geo_level,
-                ? as first_year""", [CODE, YEAR])
+                ? as first_year, 'Belgium: the beneficiaries of the same year' as reference_population""", [CODE, YEAR])
         connection.execute("""
             create table indicator_values (indicator_code varchar, year integer, geo_level varchar, geo_code varchar,
                 geo_name varchar, geo_name_nl varchar, age_band varchar, numerator bigint, denominator bigint,
@@ -94,6 +94,7 @@ def test_the_page_says_which_communes_are_left_out_and_why(small_report: Path) -
             f"{len(SUPPRESSED)} because the commune&#x27;s cell is suppressed, {len(WITHHELD)} because one of its "
             "age bands is withheld or small, or it counts too few events.") in text
     assert 'id="funnel-chart"' in text and "Spiegelhalter" in text
+    assert "<dt>Standardised rates to</dt><dd>Belgium: the beneficiaries of the same year</dd>" in text
     for column in NEW_COLUMNS:
         assert f">{column}</button>" in text
     # A withheld figure of a published row is the table's empty mark, not a suppression label.

@@ -51,10 +51,11 @@ def check_tables(connection: duckdb.DuckDBPyConnection) -> None:
 def read_indicators(connection: duckdb.DuckDBPyConnection) -> list[Indicator]:
     rows = connection.execute(
         "select indicator_code, title_fr, title_nl, unit, description_fr, calculation_method_fr, dimensions, "
-        "smallest_geo_level, first_year from indicators order by indicator_code").fetchall()
+        "smallest_geo_level, first_year, reference_population from indicators order by indicator_code").fetchall()
     return [Indicator(code=str(r[0]), title_fr=str(r[1] or r[0]), title_nl=r[2], unit=str(r[3] or ""),
                       description_fr=r[4], calculation_method_fr=r[5],
-                      has_age_bands=(r[6] or "none") != "none", smallest_geo_level=r[7], first_year=r[8])
+                      has_age_bands=(r[6] or "none") != "none", smallest_geo_level=r[7], first_year=r[8],
+                      reference_population=r[9])
             for r in rows]
 
 

@@ -16,6 +16,7 @@ class Indicator:
     has_age_bands: bool
     smallest_geo_level: str | None
     first_year: int | None
+    reference_population: str | None = None   # of the standardised rates: the build's `standard_population`
 
 
 @dataclass(frozen=True)

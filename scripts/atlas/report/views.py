@@ -92,6 +92,8 @@ def indicator_page(data: IndicatorData, previous: Indicator | None, following: I
 def indicator_facts(ind: Indicator, years: str) -> list[Fact]:
     facts = [Fact("Code", ind.code, code=True), Fact("Unit", ind.unit), Fact("Years in this database", years),
              Fact("Age bands", "10-year bands and all ages" if ind.has_age_bands else "none (all ages only)")]
+    if ind.reference_population:
+        facts.append(Fact("Standardised rates to", ind.reference_population))
     if ind.smallest_geo_level:
         facts.append(Fact("Smallest geographic level", ind.smallest_geo_level.replace("_", " ")))
     if ind.title_nl:
@@ -144,7 +146,7 @@ def commune_table(data: IndicatorData) -> CommuneTable:
     caption = (f"{len(communes)} communes, {data.latest_year}, all ages; {suppressed} suppressed cells, shown as "
                "such and sorted last. The standardised rate is the rate at the reference population's age-sex "
                "structure, with its 95% interval; \"compared with Belgium\" says whether the commune's count differs "
-               "from what Belgium's age-sex rates predict beyond 95% chance. They are empty where withheld or too "
+               "from what Belgium's age-sex rates predict beyond 95% chance. They are empty where withheld or based on too "
                "few events. Click a column header to sort, again to reverse.")
     columns = [
         SortableColumn("NIS code", "text", initial_sort="ascending"),
