@@ -183,7 +183,8 @@ def test_every_indicator_page_has_its_funnel_or_says_why_not(report: tuple[Path,
 
 @pytest.mark.parametrize(("numerator", "denominator", "note"), [
     (0, 1000, "No funnel plot: Belgium counts no event in 2021, so no commune can be compared with its rate."),
-    (None, None, "No funnel plot: Belgium's rate of 2021, around which the control limits are drawn, is not published."),
+    (None, None, "No funnel plot: Belgium's rate of 2021, around which the control limits are drawn, is not "
+                 "published."),
 ])
 def test_no_funnel_without_a_belgian_rate(numerator: int | None, denominator: int | None, note: str) -> None:
     belgium = Cell(YEAR, "country", "BE", "Belgique", "België", "total", numerator, denominator,

@@ -1,6 +1,6 @@
 """The plotly charts of an indicator page, as HTML fragments: the trend over the years, the
-values by age band and the funnel plot of the communes' standardised ratios. plotly.min.js is loaded once in the page's head, so a fragment is only the
-chart's div and the script drawing it."""
+values by age band and the funnel plot of the communes' standardised ratios. plotly.min.js is
+loaded once in the page's head, so a fragment is only the chart's div and the script drawing it."""
 
 from __future__ import annotations
 

@@ -145,9 +145,9 @@ def commune_table(data: IndicatorData) -> CommuneTable:
     suppressed = sum(1 for c in communes if c.suppression_flag is not None)
     caption = (f"{len(communes)} communes, {data.latest_year}, all ages; {suppressed} suppressed cells, shown as "
                "such and sorted last. The standardised rate is the rate at the reference population's age-sex "
-               "structure, with its 95% interval; \"compared with Belgium\" says whether the commune's count differs "
-               "from what Belgium's age-sex rates predict beyond 95% chance. They are empty where withheld or based on too "
-               "few events. Click a column header to sort, again to reverse.")
+               "structure, with its 95% interval; \"compared with Belgium\" says whether the commune's count "
+               "differs from what Belgium's age-sex rates predict beyond 95% chance. They are empty where withheld "
+               "or based on too few events. Click a column header to sort, again to reverse.")
     columns = [
         SortableColumn("NIS code", "text", initial_sort="ascending"),
         SortableColumn("Commune (FR)", "text"),
