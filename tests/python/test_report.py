@@ -113,12 +113,21 @@ def test_text_is_escaped(tmp_path: Path) -> None:
             create table indicators as select 'stat_999_001' as indicator_code, ? as title_fr,
                 null::varchar as title_nl, '% of beneficiaries' as unit, 'desc <i>' as description_fr,
                 'n / d' as calculation_method_fr, 'none' as dimensions, 'commune' as smallest_geo_level,
-                2020 as first_year""", [nasty])
+                2020 as first_year, 'Belgium <i>' as reference_population""", [nasty])
         connection.execute("""
             create table indicator_values as
             select 'stat_999_001' as indicator_code, year, geo_level, geo_code, geo_name, geo_name_nl,
                    'total' as age_band, numerator, denominator, value, '% of beneficiaries' as unit,
-                   suppression_flag
+                   suppression_flag,
+                   -- The named commune is on the funnel plot too, its name in the points' hover text.
+                   if(geo_code = '55004', 12.0, null) as standardised_rate,
+                   if(geo_code = '55004', 5.0, null) as standardised_rate_lower,
+                   if(geo_code = '55004', 25.0, null) as standardised_rate_upper,
+                   if(geo_code = '55004', 4.0, null) as expected,
+                   if(geo_code = '55004', 1.25, null) as standardised_ratio,
+                   if(geo_code = '55004', 0.4, null) as standardised_ratio_lower,
+                   if(geo_code = '55004', 2.9, null) as standardised_ratio_upper,
+                   if(geo_code = '55004', 'not different', null) as compared_with_belgium
             from (values
                 (2020, 'country', 'BE', 'Belgique', 'België', 10, 100, 10.0, null),
                 (2020, 'region', '03000', 'Région wallonne', 'Waals Gewest', 5, 50, 10.0, null),
@@ -133,8 +142,9 @@ def test_text_is_escaped(tmp_path: Path) -> None:
     assert "<b>" not in page and "Nl <script>" not in page
     assert "L&#x27;Écluse &lt;b&gt;&amp;amp; &quot;Sint-Genesius-Rode&quot;&lt;/b&gt;" in page
     assert "Nl &lt;script&gt;" in page
-    assert "desc &lt;i&gt;" in page
+    assert "desc &lt;i&gt;" in page and "Belgium &lt;i&gt;" in page
     assert ">suppressed (small cell)<" in page
+    assert 'id="funnel-chart"' in page and '"text":["L&#x27;\\u00c9cluse &lt;b&gt;' in page  # a funnel point's hover
     # In the chart data (JSON inside a script), '<' is escaped so no tag can close the script.
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S)
     assert all("<b>" not in s and "</b" not in s for s in scripts)

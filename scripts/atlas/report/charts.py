@@ -1,6 +1,6 @@
-"""The plotly charts of an indicator page, as HTML fragments: the trend over the years and the
-values by age band. plotly.min.js is loaded once in the page's head, so a fragment is only the
-chart's div and the script drawing it."""
+"""The plotly charts of an indicator page, as HTML fragments: the trend over the years, the
+values by age band and the funnel plot of the communes' standardised ratios. plotly.min.js is
+loaded once in the page's head, so a fragment is only the chart's div and the script drawing it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, Iterable
 
 import plotly.graph_objects as go
 
-from atlas.report.formatting import esc, geographies, ordered_age_bands
+from atlas.report.formatting import esc, format_interval, geo_label, geographies, ordered_age_bands
+from atlas.report.funnel import LimitCurves
 from atlas.report.model import Cell, IndicatorData
 
 PLOTLY_CONFIG: dict[str, Any] = {
@@ -89,3 +90,56 @@ def age_band_figure(data: IndicatorData) -> go.Figure:
     figure.update_layout(chart_layout(unit, "Age band (years)"), barmode="group", bargap=0.2)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=bands)
     return figure
+
+
+# The funnel's points by comparison with Belgium, in legend order, with their colours (Okabe-Ito).
+COMPARISONS = (("higher", "#D55E00"), ("not different", "#999999"), ("lower", "#0072B2"))
+LIMIT_DASHES = {"95%": "dash", "99.8%": "dot"}
+
+
+def funnel_chart_html(communes: list[Cell], curves: list[LimitCurves], div_id: str) -> str:
+    return chart_html(funnel_figure(communes, curves), div_id)
+
+
+def funnel_figure(communes: list[Cell], curves: list[LimitCurves]) -> go.Figure:
+    """Each commune's standardised ratio (y) against its population (x, log scale), with Belgium's
+    ratio of 1 and the control limits around it. Every commune given has a ratio and a population."""
+    figure = go.Figure()
+    for curve in curves:
+        for side, limits in (("upper", curve.upper), ("lower", curve.lower)):
+            # Rounded: four significant digits of population and four decimals of ratio are finer
+            # than the plot shows, and keep the page small.
+            figure.add_trace(go.Scatter(
+                x=[float(f"{p:.4g}") for p in curve.populations], y=[round(limit, 4) for limit in limits],
+                mode="lines", name=f"{curve.label} limits",
+                legendgroup=curve.label, showlegend=side == "upper",
+                line={"color": "#555555", "width": 1.5, "dash": LIMIT_DASHES.get(curve.label, "solid")},
+                hovertemplate=f"{curve.label} {side} limit at population %{{x:,.0f}}: %{{y:.2f}}<extra></extra>",
+            ))
+    populations = curves[0].populations
+    figure.add_trace(go.Scatter(
+        x=[populations[0], populations[-1]], y=[1, 1], mode="lines", name="Belgium (ratio 1)",
+        line={"color": COLOURS[0], "width": 2}, hoverinfo="skip"))
+    for comparison, colour in COMPARISONS:
+        points = [c for c in communes if c.standardised.compared_with_belgium == comparison]
+        if points:
+            figure.add_trace(funnel_points(points, f"{comparison} than Belgium" if comparison != "not different"
+                                           else "not different from Belgium", colour))
+    others = [c for c in communes if c.standardised.compared_with_belgium not in dict(COMPARISONS)]
+    if others:
+        figure.add_trace(funnel_points(others, "not compared", COLOURS[4]))
+    layout = chart_layout("Standardised ratio (Belgium = 1)", "Population (denominator, log scale)")
+    layout["yaxis"]["rangemode"] = "normal"
+    figure.update_layout(layout)
+    figure.update_xaxes(type="log")
+    return figure
+
+
+def funnel_points(communes: list[Cell], name: str, colour: str) -> go.Scatter:
+    texts = [esc(f"{geo_label(c)} ({c.geo_code}): ratio {c.standardised.ratio:.2f}, 95% interval "
+                 f"{format_interval(c.standardised.ratio_lower, c.standardised.ratio_upper)}, population "
+                 f"{c.denominator:,}") for c in communes]
+    return go.Scatter(
+        x=[c.denominator for c in communes], y=[c.standardised.ratio for c in communes], mode="markers",
+        name=esc(name), text=texts, hovertemplate="%{text}<extra></extra>",
+        marker={"color": colour, "size": 8, "opacity": 0.85, "line": {"color": "#ffffff", "width": 0.5}})

@@ -1,9 +1,11 @@
 """Write the static HTML report of the Atlas indicators from a built DuckDB file.
 
 For every indicator: the trend over the years for Belgium and its regions, the values by age
-band for the latest year (indicators with age bands only), and a sortable table of the
-communes for the latest year, all ages, with suppressed cells shown as such. An index page
-lists every indicator with its title and unit.
+band for the latest year (indicators with age bands only), a funnel plot of the communes'
+age-sex standardised ratios with their 95% and 99.8% control limits around Belgium, and a
+sortable table of the communes for the latest year, all ages, with their standardised rates and
+comparison with Belgium, suppressed cells shown as such. An index page lists every indicator
+with its title and unit.
 
 The pages open from disk (no server, no network): the charts are drawn by plotly.js, written
 once as plotly.min.js beside the pages, with report.js (the table sorter) and report.css.

@@ -8,12 +8,15 @@ from typing import Any, Sequence
 
 import duckdb
 
-from atlas.report.model import Cell, Indicator, IndicatorData
+from atlas.report.model import Cell, Indicator, IndicatorData, Standardised
 
 REQUIRED_TABLES = ("indicators", "indicator_values")
 TOTAL = "total"
 CELL_COLUMNS = ("year, geo_level, geo_code, geo_name, geo_name_nl, age_band, numerator, denominator, value, "
                 "suppression_flag")
+# In the order of model.Standardised's fields (docs/standardisation.md, "Columns").
+STANDARDISED_COLUMNS = ("standardised_rate, standardised_rate_lower, standardised_rate_upper, expected, "
+                        "standardised_ratio, standardised_ratio_lower, standardised_ratio_upper, compared_with_belgium")
 
 
 def read_database(database: Path) -> list[IndicatorData]:
@@ -48,18 +51,20 @@ def check_tables(connection: duckdb.DuckDBPyConnection) -> None:
 def read_indicators(connection: duckdb.DuckDBPyConnection) -> list[Indicator]:
     rows = connection.execute(
         "select indicator_code, title_fr, title_nl, unit, description_fr, calculation_method_fr, dimensions, "
-        "smallest_geo_level, first_year from indicators order by indicator_code").fetchall()
+        "smallest_geo_level, first_year, reference_population from indicators order by indicator_code").fetchall()
     return [Indicator(code=str(r[0]), title_fr=str(r[1] or r[0]), title_nl=r[2], unit=str(r[3] or ""),
                       description_fr=r[4], calculation_method_fr=r[5],
-                      has_age_bands=(r[6] or "none") != "none", smallest_geo_level=r[7], first_year=r[8])
+                      has_age_bands=(r[6] or "none") != "none", smallest_geo_level=r[7], first_year=r[8],
+                      reference_population=r[9])
             for r in rows]
 
 
 def read_cells(connection: duckdb.DuckDBPyConnection, where: str, parameters: Sequence[Any]) -> list[Cell]:
     rows = connection.execute(
-        f"select {CELL_COLUMNS} from indicator_values where {where} order by geo_level, geo_code, year, age_band",
-        list(parameters)).fetchall()
-    return [Cell(int(r[0]), str(r[1]), str(r[2]), r[3], r[4], str(r[5]), r[6], r[7], r[8], r[9]) for r in rows]
+        f"select {CELL_COLUMNS}, {STANDARDISED_COLUMNS} from indicator_values where {where} "
+        "order by geo_level, geo_code, year, age_band", list(parameters)).fetchall()
+    return [Cell(int(r[0]), str(r[1]), str(r[2]), r[3], r[4], str(r[5]), r[6], r[7], r[8], r[9], Standardised(*r[10:]))
+            for r in rows]
 
 
 def read_indicator_data(connection: duckdb.DuckDBPyConnection, indicator: Indicator) -> IndicatorData:

@@ -20,6 +20,10 @@ def format_value(value: float | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+def format_interval(lower: float | None, upper: float | None) -> str:
+    return "" if lower is None or upper is None else f"{lower:,.2f}–{upper:,.2f}"
+
+
 def format_count(count: int | None) -> str:
     return "" if count is None else f"{count:,}"
 

@@ -16,6 +16,25 @@ class Indicator:
     has_age_bands: bool
     smallest_geo_level: str | None
     first_year: int | None
+    reference_population: str | None = None   # of the standardised rates: the build's `standard_population`
+
+
+@dataclass(frozen=True)
+class Standardised:
+    """The age-sex standardised figures of a `total` row (docs/standardisation.md, "Columns"): all null
+    on other rows, and on a total row whose figures are withheld or rest on too few events."""
+
+    rate: float | None
+    rate_lower: float | None
+    rate_upper: float | None
+    expected: float | None
+    ratio: float | None
+    ratio_lower: float | None
+    ratio_upper: float | None
+    compared_with_belgium: str | None   # "higher", "lower" or "not different"
+
+
+NOT_STANDARDISED = Standardised(None, None, None, None, None, None, None, None)
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class Cell:
     denominator: int | None
     value: float | None
     suppression_flag: str | None
+    standardised: Standardised = NOT_STANDARDISED
 
 
 @dataclass(frozen=True)

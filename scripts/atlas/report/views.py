@@ -10,39 +10,11 @@ from typing import Callable
 from markupsafe import Markup
 
 from atlas.report.charts import age_band_chart_html, trend_chart_html
-from atlas.report.formatting import (format_count, format_value, geographies, ordered_age_bands, suppressed_label,
-                                     year_range)
+from atlas.report.formatting import (format_count, format_interval, format_value, geographies, ordered_age_bands,
+                                     suppressed_label, year_range)
+from atlas.report.funnel_view import FunnelSection, funnel_section
 from atlas.report.model import Cell, Indicator, IndicatorData
-
-
-@dataclass(frozen=True)
-class SortableColumn:
-    label: str
-    sort_type: str                    # "text" or "number", as report.js compares them
-    numeric: bool = False             # right-aligned
-    initial_sort: str | None = None   # the order the rows are written in, if by this column
-
-
-@dataclass(frozen=True)
-class NumberCell:
-    text: str
-    suppressed: bool = False
-    sort_key: str | None = None       # report.js sorts by it ("" last); None in tables that do not sort
-
-
-@dataclass(frozen=True)
-class DataTable:
-    """The numbers behind a chart: one row (area label, cells) per area, one column per year or age band."""
-    caption: str
-    columns: list[str]
-    rows: list[tuple[str, list[NumberCell]]]
-
-
-@dataclass(frozen=True)
-class ChartSection:
-    chart: Markup                     # plotly's div and script, trusted as HTML
-    caption: str
-    table: DataTable
+from atlas.report.page_parts import ChartSection, DataTable, NumberCell, SortableColumn
 
 
 @dataclass(frozen=True)
@@ -53,6 +25,9 @@ class CommuneRow:
     value: NumberCell
     numerator: NumberCell
     denominator: NumberCell
+    standardised_rate: NumberCell
+    standardised_interval: NumberCell
+    compared_with_belgium: NumberCell
 
 
 @dataclass(frozen=True)
@@ -79,6 +54,7 @@ class IndicatorPage:
     latest_year: int | None
     trend: ChartSection | None        # None: the database has no rows for this indicator
     age_bands: ChartSection | None    # None: a note instead, as indicator.has_age_bands says which
+    funnel: FunnelSection | None      # None: no communes
     communes: CommuneTable
 
 
@@ -108,6 +84,7 @@ def indicator_page(data: IndicatorData, previous: Indicator | None, following: I
         latest_year=data.latest_year,
         trend=trend_section(data, years) if data.years else None,
         age_bands=age_band_section(data) if data.years and ind.has_age_bands and data.age_bands else None,
+        funnel=funnel_section(data) if data.years else None,
         communes=commune_table(data),
     )
 
@@ -115,6 +92,8 @@ def indicator_page(data: IndicatorData, previous: Indicator | None, following: I
 def indicator_facts(ind: Indicator, years: str) -> list[Fact]:
     facts = [Fact("Code", ind.code, code=True), Fact("Unit", ind.unit), Fact("Years in this database", years),
              Fact("Age bands", "10-year bands and all ages" if ind.has_age_bands else "none (all ages only)")]
+    if ind.reference_population:
+        facts.append(Fact("Standardised rates to", ind.reference_population))
     if ind.smallest_geo_level:
         facts.append(Fact("Smallest geographic level", ind.smallest_geo_level.replace("_", " ")))
     if ind.title_nl:
@@ -165,7 +144,10 @@ def commune_table(data: IndicatorData) -> CommuneTable:
     communes = sorted(data.communes, key=lambda c: c.geo_code)
     suppressed = sum(1 for c in communes if c.suppression_flag is not None)
     caption = (f"{len(communes)} communes, {data.latest_year}, all ages; {suppressed} suppressed cells, shown as "
-               "such and sorted last. Click a column header to sort, again to reverse.")
+               "such and sorted last. The standardised rate is the rate at the reference population's age-sex "
+               "structure, with its 95% interval; \"compared with Belgium\" says whether the commune's count "
+               "differs from what Belgium's age-sex rates predict beyond 95% chance. They are empty where withheld "
+               "or based on too few events. Click a column header to sort, again to reverse.")
     columns = [
         SortableColumn("NIS code", "text", initial_sort="ascending"),
         SortableColumn("Commune (FR)", "text"),
@@ -173,6 +155,9 @@ def commune_table(data: IndicatorData) -> CommuneTable:
         SortableColumn(f"Value ({data.indicator.unit})", "number", numeric=True),
         SortableColumn("Numerator", "number", numeric=True),
         SortableColumn("Denominator", "number", numeric=True),
+        SortableColumn(f"Standardised rate ({data.indicator.unit})", "number", numeric=True),
+        SortableColumn("95% interval", "number", numeric=True),
+        SortableColumn("Compared with Belgium", "number"),
     ]
     return CommuneTable(columns, caption, [commune_row(c) for c in communes])
 
@@ -187,7 +172,21 @@ def commune_row(cell: Cell) -> CommuneRow:
         value = sortable_number(format_value(cell.value), cell.value)
         numerator = sortable_number(format_count(cell.numerator), cell.numerator)
         denominator = sortable_number(format_count(cell.denominator), cell.denominator)
-    return CommuneRow(cell.geo_code, cell.geo_name or "", cell.geo_name_nl or "", value, numerator, denominator)
+    figures = cell.standardised
+    return CommuneRow(cell.geo_code, cell.geo_name or "", cell.geo_name_nl or "", value, numerator, denominator,
+                      standardised_rate=sortable_number(format_value(figures.rate), figures.rate),
+                      # An interval sorts by its lower limit; the rate itself has its own column.
+                      standardised_interval=sortable_number(format_interval(figures.rate_lower, figures.rate_upper),
+                                                            figures.rate_lower),
+                      compared_with_belgium=comparison_cell(figures.compared_with_belgium))
+
+
+# The comparison sorts from lower to higher than Belgium, a missing one last ("").
+COMPARISON_ORDER = {"lower": "-1", "not different": "0", "higher": "1"}
+
+
+def comparison_cell(comparison: str | None) -> NumberCell:
+    return NumberCell(comparison or "", sort_key=COMPARISON_ORDER.get(comparison or "", ""), numeric=False)
 
 
 def sortable_number(text: str, number: float | None) -> NumberCell:
