@@ -174,7 +174,7 @@ def compiled_projects(tmp_path_factory: pytest.TempPathFactory) -> Callable[...,
 # declarations and the README, sharing one build per variant. Everything else is in the full run.
 QUICK_MODULES = {
     "test_build_geography_seeds", "test_hand_built_fixture", "test_indicator_declaration", "test_metadata",
-    "test_readme", "test_reference_suppression", "test_suppression",
+    "test_poisson_limits", "test_readme", "test_reference_suppression", "test_suppression",
 }
 
 
@@ -203,10 +203,12 @@ def hand_built_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def hand_built_unsuppressed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-built extract built with small-cell suppression disabled: every cell published."""
+    """The hand-built extract built with small-cell suppression disabled: every cell published, and
+    the standardised figures of every unit with at least one event."""
     def build(root: Path) -> None:
         # The dbt unit tests do not depend on the data: they run in hand_built_build.
-        dbt_build(_hand_built_raw(root), root / "atlas.duckdb", "parquet", "--vars", "{small_cell_threshold: 1}",
+        dbt_build(_hand_built_raw(root), root / "atlas.duckdb", "parquet",
+                  "--vars", "{small_cell_threshold: 1, standardisation_min_events: 1}",
                   "--exclude-resource-type", "unit_test")
 
     return built_once(tmp_path_factory, "hand-built-unsuppressed", build) / "atlas.duckdb"

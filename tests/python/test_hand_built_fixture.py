@@ -96,6 +96,9 @@ from hand_built_extract import (CONSULT, CONV, CT, CT_NOT_YET_VALID, DENTAL, DEN
 MART_COLUMNS = [
     "indicator_code", "year", "geo_level", "geo_code", "geo_name", "geo_name_nl", "age_band",
     "numerator", "denominator", "value", "unit", "suppression_flag",
+    # docs/standardisation.md
+    "standardised_rate", "standardised_rate_lower", "standardised_rate_upper", "expected",
+    "standardised_ratio", "standardised_ratio_lower", "standardised_ratio_upper", "compared_with_belgium",
 ]
 CUBE_TABLES = ["cube_013_001", "cube_013_002", "cube_013_003", "cube_013_004", "cube_013_005",
                "cube_013_006", "cube_013_010", "cube_013_013", "cube_013_014", "cube_013_017",
@@ -1006,3 +1009,51 @@ def test_auditor_recovers_nothing_from_the_hand_built_extract(atlas_db_suppresse
     audit = run_audit(atlas_db_suppressed, PROJECT_DIR / "seeds", working=atlas_db_suppressed)
     assert audit.errors == []
     assert (audit.summary.recovered, audit.summary.narrowed) == (0, 0), audit.summary.failures[:10]
+
+
+# ---------------------------------------------------------------------------------------------
+# Standardised figures (docs/standardisation.md), worked out by hand for commune 11002 in 2016
+# ---------------------------------------------------------------------------------------------
+# cube_013_001 (IMAG_ALL_N patients), 2016. Belgium's strata (age on 31 Dec, sex: persons, of
+# whom with imaging): 0-9 M P01 1/1; 0-9 F P05 1/1; 10-19 F P02 1/1; 20-29 M P12 1/1;
+# 30-39 M P06 P17 P19 1/3; 30-39 F P07 P16 P18 P20 0/4; 40-49 M P08 1/1; 40-49 F P09 1/1;
+# 50-59 M P10 1/1; 50-59 F P11 0/1; 60-69 M P14 0/1 (code not valid yet); 60-69 F P13 1/1;
+# 70-79 F P15 1/1; 80-89 F P03 1/1; 90+ M P04 1/1 (died in March, counted). 12 of 20: 60%.
+# Commune 11002: P01 (0-9 M), P05 (0-9 F), P02 (10-19 F), P03 (80-89 F), P04 (90+ M) with
+# imaging, P20 (30-39 F) without: O = 5 of 6.
+# - Expected at Belgium's rates: 1 + 1 + 1 + 1 + 1 + 1 x 0/4 = 5; ratio 5 / 5 = 1.
+# - Exact limits of O = 5: chi2(0.025; 10) / 2 = 3.246973 / 2 = 1.623486 and
+#   chi2(0.975; 12) / 2 = 23.336664 / 2 = 11.668332; the ratio's interval is those over 5.
+# - Direct rate on Belgium's 20 beneficiaries: the five strata at rate 1 weigh 1 each, 30-39 F
+#   (weight 4) is at rate 0, the strata without anyone in the commune count 0:
+#   100 x 5 / 20 = 25.
+# - Its variance: 100^2 x 5 x (1/20)^2 x 1 / 1^2 = 125; Dobson: 25 + sqrt(125 / 5) x (O_L - 5)
+#   = 25 + 5 x (1.623486 - 5) = 8.117432, and 25 + 5 x (11.668332 - 5) = 58.341660.
+HAND_WORKED_COMMUNE_11002 = {
+    "value": 500 / 6, "standardised_rate": 25.0,
+    "standardised_rate_lower": 8.117432, "standardised_rate_upper": 58.341660,
+    "expected": 5.0, "standardised_ratio": 1.0,
+    "standardised_ratio_lower": 1.623486 / 5, "standardised_ratio_upper": 11.668332 / 5,
+}
+
+
+def test_standardised_figures_worked_out_by_hand(atlas_db):
+    columns = list(HAND_WORKED_COMMUNE_11002)
+    (row,) = query(atlas_db, f"select {', '.join(columns)}, compared_with_belgium from main.cube_013_001"
+                             " where year = 2016 and geo_level = 'commune' and geo_code = '11002' and age_band = 'total'")
+    assert dict(zip(columns, row[:-1])) == pytest.approx(HAND_WORKED_COMMUNE_11002, abs=2e-6)
+    assert row[-1] == "not different"
+
+
+def test_belgium_is_its_own_reference(atlas_db):
+    # With Belgium's population as the reference, its direct rate is its crude value and its ratio 1.
+    (row,) = query(atlas_db, "select value, standardised_rate, standardised_ratio, compared_with_belgium"
+                             " from main.cube_013_001 where year = 2016 and geo_level = 'country' and age_band = 'total'")
+    assert row[:3] == pytest.approx((60.0, 60.0, 1.0), abs=1e-9)
+    assert row[3] == "not different"
+
+
+def test_standardised_figures_are_only_on_total_rows(atlas_db):
+    for table in ALL_TABLES:
+        assert query(atlas_db, f"select count(*) from main.{table} where age_band != 'total'"
+                               " and coalesce(standardised_rate, standardised_ratio, expected) is not null") == [(0,)]
