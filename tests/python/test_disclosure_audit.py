@@ -248,3 +248,6 @@ def test_no_small_cell_is_recovered_or_narrowed_on_the_ci_build(
     result = run_audit(published, SEEDS, working=working)
     assert result.errors == []
     assert (result.summary.recovered, result.summary.narrowed) == (0, 0), result.summary.failures[:10]
+    # The standardised figures (issue 15): no count back through ratio x expected, no figure over
+    # a withheld cell, none on a band or flagged row.
+    assert result.standardised.figures > 0 and result.standardised.failed == 0, result.standardised.findings[:10]

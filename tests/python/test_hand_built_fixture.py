@@ -1009,6 +1009,7 @@ def test_auditor_recovers_nothing_from_the_hand_built_extract(atlas_db_suppresse
     audit = run_audit(atlas_db_suppressed, PROJECT_DIR / "seeds", working=atlas_db_suppressed)
     assert audit.errors == []
     assert (audit.summary.recovered, audit.summary.narrowed) == (0, 0), audit.summary.failures[:10]
+    assert audit.standardised.failed == 0, audit.standardised.findings[:10]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from .judgement import attach_intervals, attach_truth, inconsistencies, judge_ro
 from .propagation import Intervals, NotSmallFlags, SmallCellFlags, propagate
 from .quantities import build_quantities, open_publication
 from .relations import FloatArray, IntArray, Relations, build_relations
+from .standardised import apply_ratio_bounds, derive_observed_counts
+from .standardised_checks import StandardisedFindings, check_standardised
 from .summary import Summary, summarise
 
 Progress = Callable[[str], None]
@@ -33,10 +35,11 @@ class AuditResult:
     # (family, year, geo_level, geo_code, age_band) -> (lower, upper) of every unpublished
     # quantity, when asked for (tests and small publications).
     withheld: dict[tuple[str, int, str, str, str], tuple[float, float]] = field(default_factory=dict)
+    standardised: StandardisedFindings = field(default_factory=StandardisedFindings)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.summary.failed or self.errors else 0
+        return 1 if self.summary.failed or self.standardised.failed or self.errors else 0
 
 
 def _initial_bounds(connection: duckdb.DuckDBPyConnection) -> tuple[FloatArray, FloatArray]:
@@ -81,7 +84,13 @@ def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Pat
         say("building the relations")
         relations: Relations = build_relations(connection, remainders, patient_coverage)
         lower, upper = _initial_bounds(connection)
-        say(f"{len(lower):,} quantities ({int(np.count_nonzero(lower < upper)):,} withheld), "
+        withheld_quantities = int(np.count_nonzero(lower < upper))
+        # ratio x expected is the numerator: a withheld one it bounds is known to the outsider.
+        derive_observed_counts(connection)
+        bounded = apply_ratio_bounds(connection, lower, upper)
+        if bounded:
+            say(f"{bounded:,} withheld numerators bounded by standardised_ratio x expected")
+        say(f"{len(lower):,} quantities ({withheld_quantities:,} withheld), "
             f"{relations.constraints:,} equality groups ({len(relations.term_qid):,} terms), "
             f"{len(relations.le_low):,} inequalities ({time.monotonic() - started:.1f} s)")
         # Without reading the small flags the outsider only subtracts and adds (the outsider).
@@ -101,10 +110,12 @@ def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Pat
         if not intervals.converged:
             say(f"warning: no fixed point after {intervals.rounds} rounds; the intervals are sound but may be wider")
         summary = summarise(connection, sample_size)
+        standardised = check_standardised(connection, sample_size)
+        errors += standardised.errors
         withheld = _withheld_intervals(connection) if keep_intervals else {}
     return AuditResult(
-        quantities=len(lower), withheld_quantities=int(np.count_nonzero(lower < upper)),
+        quantities=len(lower), withheld_quantities=withheld_quantities,
         constraints=relations.constraints, inequalities=len(relations.le_low), intervals=intervals,
         summary=summary, errors=errors, has_truth=has_truth, seconds=time.monotonic() - started,
-        withheld=withheld,
+        withheld=withheld, standardised=standardised,
     )

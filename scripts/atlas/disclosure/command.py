@@ -7,12 +7,19 @@ table, age bands and units adding up to their totals (with the unpublished perso
 domicile or sector), all-imaging volume = categories + cone-beam CT = provider groups + the rest,
 patients <= beneficiaries, patients <= exams, and what the small_cell flags say.
 
+The standardised figures (docs/standardisation.md) are read from every table: standardised_ratio x
+expected gives the numerator O (a relation like the others), and a published figure FAILS when
+its numerator is withheld (recovered), when a cell of the unit and year that its equation touches
+(the total and the age bands of its variable and measure) is withheld (exposed), or when it sits
+on an age band row or a flagged row (misplaced).
+
 A small cell FAILS when its small figure (individuals or beneficiaries) comes back pinned to one
 value or bounded more tightly than [1, t-1]. Secondary cells pinned to one value are counted
 (wasted withholding), not failures. With --working-database the true figures judge which figure
 is the small one and check that every interval holds the truth; they are never used to derive.
 
-Exit status: 0 when no small cell fails, 1 when one does (or the publication contradicts itself).
+Exit status: 0 when nothing fails, 1 when a small cell or a standardised figure does (or the
+publication contradicts itself).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from .standardised import read_standardised_rows
+
 NO_DOMICILE = "no_domicile"
 NO_SECTOR = "no_sector"
 TOTAL_BAND = "total"
@@ -72,7 +74,8 @@ class Remainder:
 
 
 def open_publication(published: Path, seeds_dir: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection holding the published rows (`observed_rows`) and the seeds."""
+    """An in-memory connection holding the published rows (`observed_rows`), their standardised
+    figures (`standardised_rows`) and the seeds."""
     connection = duckdb.connect()
     connection.execute(f"attach '{published}' as publication (read_only)")
     for table, file_name in SEED_FILES.items():
@@ -87,6 +90,7 @@ def open_publication(published: Path, seeds_dir: Path) -> duckdb.DuckDBPyConnect
         from publication.indicator_values as v
         join publication.indicators as i using (indicator_code)
     """)
+    read_standardised_rows(connection, "publication")
     connection.execute("detach publication")
     return connection
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .audit import AuditResult
+from .standardised_checks import StandardisedFindings
 from .summary import Share
-
 
 
 def _flag_note(secondary_not_small: bool, read_small_flags: bool) -> str:
@@ -27,6 +27,17 @@ def _share_line(share: Share, width: int) -> str:
             f"  withheld {withheld:>8,} ({share.percent(withheld):5.1f}%)")
 
 
+def _standardised_lines(found: StandardisedFindings) -> list[str]:
+    lines = [f"Standardised figures: on {found.figures:,} rows; FAILED {found.failed:,} "
+             f"(numerators recovered by ratio x expected {found.recovered:,}, withheld cells under a "
+             f"figure {found.exposed:,}, figures on a band or withheld row {found.misplaced:,})"]
+    if found.findings:
+        lines += [f"  First {len(found.findings)} (cell: what; the figure's table and band):"]
+        lines += [f"  {f.status:<9} {f.indicator_code} {f.year} {f.geo_level} {f.geo_code} {f.age_band}: "
+                  f"{f.detail}; figure of {f.figure_indicator} {f.figure_band}" for f in found.findings]
+    return lines
+
+
 def format_report(result: AuditResult, threshold: int, secondary_not_small: bool, read_small_flags: bool = True) -> str:
     summary = result.summary
     lines = [
@@ -45,6 +56,7 @@ def format_report(result: AuditResult, threshold: int, secondary_not_small: bool
         f"{summary.volumes_recovered:,}",
         f"Secondary cells: {summary.secondary_cells:,}; pinned to one value (withholding wasted, not a failure): "
         f"{summary.pinned_secondary:,}",
+        *_standardised_lines(result.standardised),
     ]
     if summary.by_indicator:
         lines += ["", "By indicator (recovered / narrowed small cells, pinned secondary cells):"]
