@@ -2,7 +2,8 @@
 
 Both read the same raw extract; every cell of every indicator table is compared, before
 suppression (the dbt model int_indicator_cells_computed) and after it (the published indicator tables
-and indicator_values): counts exactly, rates to 1e-9. A difference fails with the table, the
+and indicator_values): counts and text exactly, the doubles (rates and the standardised
+figures of docs/standardisation.md) to 1e-9 relative. A difference fails with the table, the
 cell key and both values.
 
 The CI-sized run reuses the session build of conftest.synthetic_build (4,000 persons,
@@ -34,9 +35,12 @@ from atlas.reference.indicators import (
     compute,
     load_seeds,
 )
+from atlas.reference.standardisation import STANDARDISED_COLUMNS
 
 KEY = ["indicator_code", "year", "geo_level", "geo_code", "age_band"]
-RATE_COLUMNS = {"value"}
+# The doubles: compared relative to their size (a rate per 1,000 and a ratio near 1 differ in
+# the same last digits), every other column exactly.
+RATE_COLUMNS = {"value", *(column for column in STANDARDISED_COLUMNS if column != "compared_with_belgium")}
 RATE_TOLERANCE = 1e-9
 SHOWN_DIFFERENCES = 40
 
@@ -47,12 +51,15 @@ SHOWN_DIFFERENCES = 40
 # --------------------------------------------------------------------------------------------
 
 def same_values(dbt: pd.Series, reference: pd.Series, rate: bool) -> np.ndarray:
-    """Elementwise: both missing, or equal (counts and text exactly, rates within RATE_TOLERANCE)."""
+    """Elementwise: both missing, or equal (counts and text exactly, rates within RATE_TOLERANCE of
+    the larger in size)."""
     both_missing = dbt.isna().to_numpy() & reference.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(dbt) or pd.api.types.is_numeric_dtype(reference):
         # Counts are far below 2**53: as floats they compare exactly.
-        difference = (pd.to_numeric(dbt).astype(float) - pd.to_numeric(reference).astype(float)).abs().to_numpy()
-        same = difference <= (RATE_TOLERANCE if rate else 0.0)
+        dbt_values, reference_values = (pd.to_numeric(dbt).astype(float).to_numpy(),
+                                        pd.to_numeric(reference).astype(float).to_numpy())
+        size = np.maximum(np.abs(dbt_values), np.abs(reference_values))
+        same = np.abs(dbt_values - reference_values) <= (RATE_TOLERANCE * size if rate else 0.0)
     else:
         same = (dbt.astype("str") == reference.astype("str")).fillna(False).to_numpy(dtype=bool)
     return np.asarray(both_missing | same, dtype=bool)
@@ -86,7 +93,8 @@ def table_differences(connection: duckdb.DuckDBPyConnection, dbt_sql: str, refer
         from ({dbt_sql}) as d full outer join reference_rows as r
             on {" and ".join(f'd."{k}" = r."{k}"' for k in keys)}
         where d."table" is null or r."table" is null or {" or ".join(
-            f'abs(d."{c}" - r."{c}") > {RATE_TOLERANCE} or (d."{c}" is null) <> (r."{c}" is null)'
+            f'abs(d."{c}" - r."{c}") > {RATE_TOLERANCE} * greatest(abs(d."{c}"), abs(r."{c}")) '
+            f'or (d."{c}" is null) <> (r."{c}" is null)'
             if c in RATE_COLUMNS else f'd."{c}" is distinct from r."{c}"' for c in values)}
     """).df()
     connection.unregister("reference_rows")
