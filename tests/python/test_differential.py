@@ -32,6 +32,7 @@ from atlas.reference.indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
     ReferenceResult,
+    Standardisation,
     compute,
     load_seeds,
 )
@@ -199,6 +200,28 @@ def test_published_tables_match_on_ci_data(synthetic_build: tuple[Path, Path],
                                            ci_reference: ReferenceResult) -> None:
     _, database = synthetic_build
     fail_on(differences_after_suppression(database, ci_reference), "after suppression (CI data)")
+
+
+# The standardised figures of every unit: with the defaults, the CI data publish them for a few
+# dozen units only (docs/standardisation.md, rules 1-4), so both sides run again with every rule
+# lowered (no small cells, one event, one beneficiary per sector), once per reference population.
+EVERY_UNIT_VARS = {"small_cell_threshold": 1, "standardisation_min_events": 1,
+                   "standardisation_min_sector_beneficiaries": 1}
+
+
+@pytest.mark.parametrize("standard_population", ["belgium", "esp2013"])
+def test_standardised_figures_of_every_unit_match_on_ci_data(
+        synthetic_build: tuple[Path, Path], compiled_projects: Callable[..., CompiledProject],
+        standard_population: str) -> None:
+    raw_dir, _ = synthetic_build
+    project = compiled_projects("parquet", {**EVERY_UNIT_VARS, "standard_population": standard_population})
+    reference = compute(raw_dir, threshold=1, progress=lambda message: None,
+                        standardisation=Standardisation(standard_population, 1, 1))
+    assert reference.indicator_values["standardised_rate"].notna().sum() > 1000
+    with tempfile.TemporaryDirectory(prefix="atlas-standardised-", dir=fast_work_dir()) as work:
+        database = project.build(raw_dir, Path(work) / "atlas.duckdb")
+        fail_on(differences_after_suppression(database, reference, indicator_tables=False),
+                f"with every rule lowered, {standard_population} reference (CI data)")
 
 
 # --------------------------------------------------------------------------------------------
