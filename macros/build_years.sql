@@ -60,5 +60,9 @@
     {%- if is_year_update() -%}
         delete from {{ this }}
         where {{ year_column }} in ({{ (var('build_years') | map('int') | list + [0]) | join(', ') }})
+    {%- elif not builds_some_years() and is_incremental() -%}
+        {#- A plain `dbt build` on a built database builds every year again: appended to the
+            rows already there, they would count twice. -#}
+        delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}

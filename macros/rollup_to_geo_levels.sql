@@ -3,8 +3,9 @@
     age band) up to every geographic level of the Atlas, each with a row per age band and an
     age_band 'total'. A unit whose code is null (no known domicile, no known sector) is left
     out of that level only, so persons without a domicile still count in the country rows.
+    Without with_age_totals, the bands only.
 #}
-{% macro rollup_to_geo_levels(relation, measures, extra_group_columns=[]) %}
+{% macro rollup_to_geo_levels(relation, measures, extra_group_columns=[], with_age_totals=true) %}
     {%- set geo_levels = [
         ('country', none),
         ('region', 'region_code'),
@@ -15,7 +16,7 @@
     ] -%}
     {%- set selects = [] -%}
     {%- for geo_level, code_column in geo_levels -%}
-        {%- for by_age_band in [true, false] -%}
+        {%- for by_age_band in ([true, false] if with_age_totals else [true]) -%}
             {%- set group_columns = ['year']
                 + ([code_column] if code_column else [])
                 + (['age_band'] if by_age_band else [])

@@ -64,6 +64,14 @@ x-indicator-columns: &indicator_columns
         ("value", "double", "indicator_value", False),
         ("unit", "string", "unit", True),
         ("suppression_flag", "string", "suppression_flag", False),
+        ("standardised_rate", "double", "standardised_rate", False),
+        ("standardised_rate_lower", "double", "standardised_rate_lower", False),
+        ("standardised_rate_upper", "double", "standardised_rate_upper", False),
+        ("expected", "double", "expected_count", False),
+        ("standardised_ratio", "double", "standardised_ratio", False),
+        ("standardised_ratio_lower", "double", "standardised_ratio_lower", False),
+        ("standardised_ratio_upper", "double", "standardised_ratio_upper", False),
+        ("compared_with_belgium", "string", "compared_with_belgium", False),
     )
 )
 

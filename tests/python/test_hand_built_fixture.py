@@ -96,6 +96,9 @@ from hand_built_extract import (CONSULT, CONV, CT, CT_NOT_YET_VALID, DENTAL, DEN
 MART_COLUMNS = [
     "indicator_code", "year", "geo_level", "geo_code", "geo_name", "geo_name_nl", "age_band",
     "numerator", "denominator", "value", "unit", "suppression_flag",
+    # docs/standardisation.md
+    "standardised_rate", "standardised_rate_lower", "standardised_rate_upper", "expected",
+    "standardised_ratio", "standardised_ratio_lower", "standardised_ratio_upper", "compared_with_belgium",
 ]
 CUBE_TABLES = ["cube_013_001", "cube_013_002", "cube_013_003", "cube_013_004", "cube_013_005",
                "cube_013_006", "cube_013_010", "cube_013_013", "cube_013_014", "cube_013_017",

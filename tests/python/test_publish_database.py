@@ -206,6 +206,18 @@ def test_the_last_check_refuses_an_unsafe_file(published: dict[str, Path], tmp_p
     assert "are not those recorded in publication" in problems
 
 
+def test_the_last_check_refuses_standardised_figures_on_a_withheld_cell_or_a_band(
+        published: dict[str, Path], tmp_path: Path) -> None:
+    unsafe = tmp_path / "unsafe.duckdb"
+    shutil.copyfile(published["published"], unsafe)
+    with duckdb.connect(str(unsafe)) as connection:
+        connection.execute("update cube_013_003 set standardised_ratio = 1.5 where suppression_flag is not null")
+        connection.execute("update cube_013_005 set compared_with_belgium = 'higher' where age_band = '50-59'")
+    problems = publication_checks.check_published_database(unsafe)
+    assert any(problem.startswith("cube_013_003: ") and "inconsistently withheld" in problem for problem in problems)
+    assert any(problem.startswith("cube_013_005: ") and "rows other than a total" in problem for problem in problems)
+
+
 def test_only_the_registry_tables_are_copied_and_a_missing_one_stops_it(
     published: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -26,13 +26,21 @@ PERSON_LEVEL_COLUMN = re.compile(
 )
 
 
+# The columns of docs/standardisation.md, withheld with the cell they sit on.
+STANDARDISED_COLUMNS = frozenset({
+    "standardised_rate", "standardised_rate_lower", "standardised_rate_upper", "expected",
+    "standardised_ratio", "standardised_ratio_lower", "standardised_ratio_upper", "compared_with_belgium",
+})
+
+
 def check_published_database(path: Path) -> list[str]:
     """What is wrong with a published file (empty when it may be published).
 
     Only the tables its publication table lists (and that table); no view; no person-level
     column name; row counts and checksums as recorded; every table and column commented; no
     published cell (suppression_flag null) with a denominator under the threshold or a numerator
-    of 1 to threshold - 1, and no withheld cell with a figure.
+    of 1 to threshold - 1, and no withheld cell with a figure, standardised figures included, nor
+    a standardised figure outside a total row.
     """
     problems: list[str] = []
     if wal_path(path).exists():
@@ -74,12 +82,21 @@ def check_published_database(path: Path) -> list[str]:
             (checksum,) = connection.execute(checksum_sql(relation)).fetchall()[0]
             if (int(rows), checksum) != recorded[table]:
                 problems.append(f"{table}: {rows} rows, checksum {checksum}; recorded {recorded[table]}")
+            # docs/standardisation.md: standardised figures only on published total rows.
+            standardised_columns = sorted(STANDARDISED_COLUMNS & names_by_table[table])
+            standardised = "".join(f" or {quote_identifier(column)} is not null" for column in standardised_columns)
+            if standardised_columns and "age_band" in names_by_table[table]:
+                (misplaced,) = connection.execute(
+                    f"select count(*) from {relation} where age_band != 'total' and (false{standardised})"
+                ).fetchall()[0]
+                if misplaced:
+                    problems.append(f"{table}: {misplaced} rows other than a total with standardised figures")
             if {"suppression_flag", "numerator", "denominator", "value"} <= names_by_table[table]:
                 (unsafe,) = connection.execute(
                     f"select count(*) from {relation} where case when suppression_flag is null"
                     f" then denominator is null or numerator is null or value is null"
                     f" or denominator < {SMALL_CELL_THRESHOLD} or numerator between 1 and {SMALL_CELL_THRESHOLD - 1}"
-                    f" else coalesce(numerator, denominator, value) is not null end"
+                    f" else coalesce(numerator, denominator, value) is not null{standardised} end"
                 ).fetchall()[0]
                 if unsafe:
                     problems.append(f"{table}: {unsafe} small or inconsistently withheld cells")
