@@ -78,7 +78,7 @@ def compute(raw_dir: Path, raw_format: str = "parquet", threshold: int = DEFAULT
     cells = indicator_cells(located, variables, seeds)
     progress(f"{len(cells):,} indicator cells")
     suppressed = suppress(cells, seeds.registry, seeds.variable_relations, threshold, progress)
-    standardised = standardised_columns(located, variables, suppressed, seeds.registry, threshold,
+    standardised = standardised_columns(located, variables, suppressed, seeds, threshold,
                                         standardisation or Standardisation.from_project())
     shown = int(standardised["standardised_rate"].notna().sum())
     progress(f"standardised figures published for {shown:,} of {len(standardised):,} indicator units")

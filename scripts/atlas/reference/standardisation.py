@@ -27,15 +27,7 @@ STANDARDISED_COLUMNS = ["standardised_rate", "standardised_rate_lower", "standar
 # The strata columns `standardised` reads, per unit (the `by` keys) and stratum.
 STRATUM_COLUMNS = ["observed", "population", "standard_share", "reference_rate", "multiplier"]
 
-# European Standard Population 2013 (Eurostat, Revision of the European Standard Population,
-# 2013), its 5-year bands summed into the age_bands seed's 10-year bands: 0-4 5000 + 5-9 5500;
-# 10-14 + 15-19 5500 each; 20-24 + 25-29 6000 each; 30-34 6500 + 35-39 7000; 40-44 ... 50-54
-# 7000 each; 55-59 6500 + 60-64 6000; 65-69 5500 + 70-74 5000; 75-79 4000 + 80-84 2500;
-# 85-89 1500 + 90-94 800 + 95+ 200 split as 80-89 = 4000 (80-84, 85-89) and 90+ = 1000.
-# The same weight for each sex. Written once here: the seed european_standard_population does
-# not exist yet.
-ESP2013_BY_BAND = {"0-9": 10500, "10-19": 11000, "20-29": 12000, "30-39": 13500, "40-49": 14000,
-                   "50-59": 13500, "60-69": 11500, "70-79": 9000, "80-89": 4000, "90+": 1000}
+# The sexes of the strata (a row of another is quarantined); an ESP weight is the same for each.
 SEXES = ("M", "F")
 CONFIDENCE = 0.95
 
@@ -51,16 +43,29 @@ class Standardisation:
 
     @staticmethod
     def from_project() -> Standardisation:
-        """The dbt vars of dbt_project.yml, each with the spec's default while main does not have it
-        yet (project_vars refuses a missing var, so each is asked for alone)."""
-        def var(name: str, default: object) -> object:
-            try:
-                return project_vars(name)[name]
-            except ValueError:
-                return default
-        return Standardisation(standard_population=str(var("standard_population", "belgium")),
-                               min_events=int(str(var("standardisation_min_events", 10))),
-                               min_sector_beneficiaries=int(str(var("standardisation_min_sector_beneficiaries", 1000))))
+        """The dbt vars of dbt_project.yml (the build applies the same)."""
+        values = project_vars("standard_population", "standardisation_min_events",
+                              "standardisation_min_sector_beneficiaries")
+        return Standardisation(standard_population=str(values["standard_population"]),
+                               min_events=int(values["standardisation_min_events"]),
+                               min_sector_beneficiaries=int(values["standardisation_min_sector_beneficiaries"]))
+
+
+def esp2013_by_band(esp2013: pd.DataFrame, age_bands: pd.DataFrame) -> pd.Series:
+    """The European Standard Population 2013 (Eurostat, Revision of the European Standard
+    Population, 2013; seed european_standard_population, 5-year bands, 95+ as 95-150) summed
+    into the 10-year bands of the age_bands seed: 0-9 = 0-4 + 5-9, ..., 90+ = 90-94 + 95+.
+    A 5-year band astride two of ours would be an error of the seeds, not a split to guess."""
+    ages = esp2013.astype({"age_from": int, "age_to": int, "persons": float})
+    weights = {}
+    for band in age_bands.to_dict("records"):
+        start, end = int(band["age_from"]), int(band["age_to"])
+        inside = (ages["age_from"] >= start) & (ages["age_to"] <= end)
+        astride = (ages["age_from"] <= end) & (ages["age_to"] >= start) & ~inside
+        if astride.any():
+            raise ValueError(f"european_standard_population: a band crosses the age band {band['age_band']}")
+        weights[str(band["age_band"])] = float(ages.loc[inside, "persons"].sum())
+    return pd.Series(weights, dtype=np.float64)
 
 
 def exact_poisson_limits(observed: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:

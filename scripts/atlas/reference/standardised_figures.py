@@ -5,12 +5,11 @@ the reference population, the figures of standardisation.py, and the publication
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from atlas.reference.cells import TOTAL_BAND, at_every_level
-from atlas.reference.standardisation import (ESP2013_BY_BAND, SEXES, STANDARDISED_COLUMNS, Standardisation,
-                                             standardised)
+from atlas.reference.project import Seeds
+from atlas.reference.standardisation import SEXES, STANDARDISED_COLUMNS, Standardisation, esp2013_by_band, standardised
 from atlas.reference.suppression_patterns import is_small
 
 UNIT = ["year", "geo_level", "geo_code"]
@@ -43,7 +42,7 @@ def indicator_strata(units: pd.DataFrame, beneficiaries: pd.DataFrame, measures:
     return strata.rename(columns={"beneficiaries": "population"})
 
 
-def with_reference(strata: pd.DataFrame, standard_population: str) -> pd.DataFrame:
+def with_reference(strata: pd.DataFrame, standard_population: str, seeds: Seeds) -> pd.DataFrame:
     """The strata with Belgium's rate R_s (the country row of the same indicator and year) and the
     reference population's share W_s / sum W: Belgium's beneficiaries of the year, or the ESP
     2013 (its weight of the band for each sex, over the sum of the 20 strata's weights)."""
@@ -57,7 +56,7 @@ def with_reference(strata: pd.DataFrame, standard_population: str) -> pd.DataFra
         strata = strata.merge(totals, on=["indicator_code", "year"], how="left")
         strata["standard_share"] = strata["belgium"] / strata["belgium_total"]
     elif standard_population == "esp2013":
-        weights = pd.Series(ESP2013_BY_BAND, dtype=np.float64)
+        weights = esp2013_by_band(seeds.european_standard_population, seeds.age_bands)
         strata["standard_share"] = strata["age_band"].map(weights) / (weights.sum() * len(SEXES))
     else:
         raise ValueError(f"standard_population {standard_population!r}: 'belgium' or 'esp2013'")
@@ -97,12 +96,14 @@ def publishable(figures: pd.DataFrame, strata: pd.DataFrame, suppressed: pd.Data
 
 
 def standardised_columns(located: pd.DataFrame, variables: pd.DataFrame, suppressed: pd.DataFrame,
-                         registry: pd.DataFrame, threshold: int, rules: Standardisation) -> pd.DataFrame:
+                         seeds: Seeds, threshold: int, rules: Standardisation) -> pd.DataFrame:
     """Per indicator unit of the suppressed cells (their total rows): the eight standardised
     columns, null where the rules withhold them."""
     beneficiaries, measures = stratum_counts(located, variables)
     units = suppressed.loc[suppressed["age_band"] == TOTAL_BAND, INDICATOR_UNIT].drop_duplicates()
-    strata = with_reference(indicator_strata(units, beneficiaries, measures, registry), rules.standard_population)
+    registry = seeds.registry
+    strata = with_reference(indicator_strata(units, beneficiaries, measures, registry), rules.standard_population,
+                            seeds)
     figures = standardised(strata, INDICATOR_UNIT)
     shown = publishable(figures, strata, suppressed.assign(variable=suppressed["indicator_code"].map(
         registry.set_index("indicator_code")["source_variable"])), threshold, rules).to_numpy()
