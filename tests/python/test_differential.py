@@ -2,7 +2,8 @@
 
 Both read the same raw extract; every cell of every indicator table is compared, before
 suppression (the dbt model int_indicator_cells_computed) and after it (the published indicator tables
-and indicator_values): counts exactly, rates to 1e-9. A difference fails with the table, the
+and indicator_values): counts and text exactly, the doubles (rates and the standardised
+figures of docs/standardisation.md) to 1e-9 relative. A difference fails with the table, the
 cell key and both values.
 
 The CI-sized run reuses the session build of conftest.synthetic_build (4,000 persons,
@@ -26,18 +27,31 @@ import pandas as pd
 import pytest
 
 from compiled_project import CompiledProject
-from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, SYNTHETIC_YEARS, dbt_build, generate_synthetic
+from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR, SYNTHETIC_YEARS, dbt_build, generate_synthetic
 from atlas.reference.indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
     ReferenceResult,
+    Standardisation,
     compute,
     load_seeds,
 )
+from atlas.reference.standardisation import STANDARDISED_COLUMNS
 
 KEY = ["indicator_code", "year", "geo_level", "geo_code", "age_band"]
-RATE_COLUMNS = {"value"}
+# The doubles: compared relative to their size (a rate per 1,000 and a ratio near 1 differ in
+# the same last digits), every other column exactly.
+RATE_COLUMNS = {"value", *(column for column in STANDARDISED_COLUMNS if column != "compared_with_belgium")}
 RATE_TOLERANCE = 1e-9
+# The four interval limits of the standardised figures: the build reads the exact Poisson limits
+# of a count from the seed poisson_exact_limits and takes Byar's approximation beyond its last
+# count, "within 5e-8 (relative) of the exact limits there" (docs/standardisation.md); the
+# reference computes them exact for every count. So beyond the seed, and only there, the limits
+# compare to 5e-8 (they differ by up to 4.6e-8 on 50,000 persons).
+LIMIT_COLUMNS = {"standardised_rate_lower", "standardised_rate_upper", "standardised_ratio_lower",
+                 "standardised_ratio_upper"}
+BYAR_FROM = 1 + int(pd.read_csv(PROJECT_DIR / "seeds" / "poisson_exact_limits.csv")["observed"].max())
+BYAR_TOLERANCE = 5e-8
 SHOWN_DIFFERENCES = 40
 
 
@@ -46,13 +60,30 @@ SHOWN_DIFFERENCES = 40
 # Comparison
 # --------------------------------------------------------------------------------------------
 
-def same_values(dbt: pd.Series, reference: pd.Series, rate: bool) -> np.ndarray:
-    """Elementwise: both missing, or equal (counts and text exactly, rates within RATE_TOLERANCE)."""
+def tolerance(column: str, count: pd.Series) -> np.ndarray:
+    """Per row, the relative tolerance of a double column (count: the row's numerator, O)."""
+    beyond_seed = (pd.to_numeric(count).astype(float).to_numpy() >= BYAR_FROM) & (column in LIMIT_COLUMNS)
+    return np.where(beyond_seed, BYAR_TOLERANCE, RATE_TOLERANCE)
+
+
+def tolerance_sql(column: str) -> str:
+    """tolerance() in SQL, over the dbt row d."""
+    if column in LIMIT_COLUMNS:
+        return f"case when d.numerator >= {BYAR_FROM} then {BYAR_TOLERANCE} else {RATE_TOLERANCE} end"
+    return str(RATE_TOLERANCE)
+
+
+def same_values(dbt: pd.Series, reference: pd.Series, rate: bool | np.ndarray) -> np.ndarray:
+    """Elementwise: both missing, or equal (counts and text exactly; rates, where `rate` is a
+    tolerance, within it relative to the larger in size)."""
     both_missing = dbt.isna().to_numpy() & reference.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(dbt) or pd.api.types.is_numeric_dtype(reference):
         # Counts are far below 2**53: as floats they compare exactly.
-        difference = (pd.to_numeric(dbt).astype(float) - pd.to_numeric(reference).astype(float)).abs().to_numpy()
-        same = difference <= (RATE_TOLERANCE if rate else 0.0)
+        dbt_values, reference_values = (pd.to_numeric(dbt).astype(float).to_numpy(),
+                                        pd.to_numeric(reference).astype(float).to_numpy())
+        size = np.maximum(np.abs(dbt_values), np.abs(reference_values))
+        relative = RATE_TOLERANCE if rate is True else (0.0 if rate is False else rate)
+        same = np.abs(dbt_values - reference_values) <= relative * size
     else:
         same = (dbt.astype("str") == reference.astype("str")).fillna(False).to_numpy(dtype=bool)
     return np.asarray(both_missing | same, dtype=bool)
@@ -86,7 +117,8 @@ def table_differences(connection: duckdb.DuckDBPyConnection, dbt_sql: str, refer
         from ({dbt_sql}) as d full outer join reference_rows as r
             on {" and ".join(f'd."{k}" = r."{k}"' for k in keys)}
         where d."table" is null or r."table" is null or {" or ".join(
-            f'abs(d."{c}" - r."{c}") > {RATE_TOLERANCE} or (d."{c}" is null) <> (r."{c}" is null)'
+            f'abs(d."{c}" - r."{c}") > {tolerance_sql(c)} * greatest(abs(d."{c}"), abs(r."{c}")) '
+            f'or (d."{c}" is null) <> (r."{c}" is null)'
             if c in RATE_COLUMNS else f'd."{c}" is distinct from r."{c}"' for c in values)}
     """).df()
     connection.unregister("reference_rows")
@@ -96,7 +128,9 @@ def table_differences(connection: duckdb.DuckDBPyConnection, dbt_sql: str, refer
         differences += [f"{cell_name(row)}: row {label}" for row in only.to_dict("records")]
     both = differing[differing["in_dbt"] & differing["in_reference"]]
     for column in values:
-        same = same_values(both[f"{column}_dbt"], both[f"{column}_ref"], column in RATE_COLUMNS)
+        rate = (tolerance(column, both["numerator_dbt"]) if column in LIMIT_COLUMNS
+                else column in RATE_COLUMNS)
+        same = same_values(both[f"{column}_dbt"], both[f"{column}_ref"], rate)
         differences += [f"{cell_name(row)} {column}: dbt={row[f'{column}_dbt']!r} reference={row[f'{column}_ref']!r}"
                         for row in both[~same].to_dict("records")]
     return differences
@@ -191,6 +225,28 @@ def test_published_tables_match_on_ci_data(synthetic_build: tuple[Path, Path],
                                            ci_reference: ReferenceResult) -> None:
     _, database = synthetic_build
     fail_on(differences_after_suppression(database, ci_reference), "after suppression (CI data)")
+
+
+# The standardised figures of every unit: with the defaults, the CI data publish them for a few
+# dozen units only (docs/standardisation.md, rules 1-4), so both sides run again with every rule
+# lowered (no small cells, one event, one beneficiary per sector), once per reference population.
+EVERY_UNIT_VARS = {"small_cell_threshold": 1, "standardisation_min_events": 1,
+                   "standardisation_min_sector_beneficiaries": 1}
+
+
+@pytest.mark.parametrize("standard_population", ["belgium", "esp2013"])
+def test_standardised_figures_of_every_unit_match_on_ci_data(
+        synthetic_build: tuple[Path, Path], compiled_projects: Callable[..., CompiledProject],
+        standard_population: str) -> None:
+    raw_dir, _ = synthetic_build
+    project = compiled_projects("parquet", {**EVERY_UNIT_VARS, "standard_population": standard_population})
+    reference = compute(raw_dir, threshold=1, progress=lambda message: None,
+                        standardisation=Standardisation(standard_population, 1, 1))
+    assert reference.indicator_values["standardised_rate"].notna().sum() > 1000
+    with tempfile.TemporaryDirectory(prefix="atlas-standardised-", dir=fast_work_dir()) as work:
+        database = project.build(raw_dir, Path(work) / "atlas.duckdb")
+        fail_on(differences_after_suppression(database, reference, indicator_tables=False),
+                f"with every rule lowered, {standard_population} reference (CI data)")
 
 
 # --------------------------------------------------------------------------------------------

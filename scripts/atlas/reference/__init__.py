@@ -31,6 +31,9 @@ The steps, in order, and the module of each:
   8. small-cell suppression on the population and variable patterns of docs/protection.md
      ("The rules"): primary, then secondary rounds until neither the withheld cells nor those
      needing partners change, then the flag per pattern (suppression_patterns.py, suppression.py);
+  8b. the standardised figures of each indicator, year and unit (docs/standardisation.md): strata
+     of age band x sex, Belgium's rates, the DSR and the ratio with their intervals
+     (standardisation.py), published under the rules 1-4 on the total rows (standardised_figures.py);
   9. write the tables, a DuckDB file or a directory of Parquet files (command.py).
 indicators.py chains them (`compute`); the seeds and the dbt vars are read in project.py.
 

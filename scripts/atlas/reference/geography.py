@@ -14,7 +14,7 @@ GEO_LEVELS = ("country", "region", "province", "arrondissement", "commune", "sta
 
 
 def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
-    """One row per used beneficiary-year with its age band and its geography at every level.
+    """One row per used beneficiary-year with its age band, sex and geography at every level.
 
     Domicile (pages: "domicile au 31 décembre ... Si le domicile est inconnu à ce moment-là, on
     utilise le domicile au 30 juin"; docs/row_rules.md: a commune the geography seed does not know counts
@@ -50,7 +50,8 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
     bands = seeds.age_bands
     located["age_band"] = pd.cut(age, bins=[int(a) - 1 for a in bands["age_from"]] + [int(bands["age_to"].iloc[-1])],
                                  labels=list(bands["age_band"]), ordered=False).astype(object)
-    return located[["person_id", "year", "age_band", *GEO_LEVELS, "geography_issue"]].reset_index(drop=True)
+    # Sex (M or F, the row rules quarantine any other) makes the strata of the standardised figures.
+    return located[["person_id", "year", "age_band", "sex", *GEO_LEVELS, "geography_issue"]].reset_index(drop=True)
 
 
 def geo_units(seeds: Seeds) -> pd.DataFrame:

@@ -45,6 +45,7 @@ class Seeds:
     communes: pd.DataFrame
     sectors: pd.DataFrame
     variable_relations: pd.DataFrame
+    european_standard_population: pd.DataFrame
 
 
 def records(table: pd.DataFrame) -> list[dict[str, str]]:
@@ -75,4 +76,5 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> Seeds:
         communes=read_seed(seed_dir, "geo_communes"),
         sectors=read_seed(seed_dir, "geo_statistical_sectors"),
         variable_relations=read_seed(seed_dir, "variable_relations"),
+        european_standard_population=read_seed(seed_dir, "european_standard_population"),
     )

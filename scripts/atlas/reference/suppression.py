@@ -142,7 +142,8 @@ def parent_withheld(groups: Groups, withheld: BoolArray, rows: int) -> BoolArray
 
 def suppress(cells: pd.DataFrame, registry: pd.DataFrame, relations: pd.DataFrame, threshold: int,
              progress: Callable[[str], None] = print) -> pd.DataFrame:
-    """The indicator cells with suppression_flag (None where published).
+    """The indicator cells with suppression_flag (None where published), and whether the cell's
+    population cell and its variable cell are withheld (population_withheld, variable_withheld).
 
     The population pattern settles first: "a cell withheld in the population pattern starts
     withheld in every variable pattern" is read as its final state being the variable patterns'
@@ -188,4 +189,7 @@ def suppress(cells: pd.DataFrame, registry: pd.DataFrame, relations: pd.DataFram
              f"withheld ({population_rounds} round(s)), variable patterns {int(variable_withheld.sum()):,} of "
              f"{len(variables):,} ({variable_rounds} round(s)); {int((flag == 'small_cell').sum()):,} small "
              f"and {int((flag == 'secondary').sum()):,} secondary indicator cells")
-    return cells.assign(suppression_flag=flag)
+    # The pattern states too: the standardised figures of a unit need every band of it published
+    # in both patterns (docs/standardisation.md, rule 2), also for a variable without band cells.
+    return cells.assign(suppression_flag=flag, population_withheld=population_withheld[patterns.population_row],
+                        variable_withheld=variable_withheld[patterns.variable_row])
