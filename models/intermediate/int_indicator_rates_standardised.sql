@@ -67,7 +67,8 @@ indicator_strata as (
     select
         registry.indicator_code,
         registry.source_variable,
-        registry.multiplier,
+        -- A double: squared in the variance, a multiplier of 100,000 would overflow an integer.
+        cast(registry.multiplier as double) as multiplier,
         strata.year,
         strata.geo_level,
         strata.geo_code,
