@@ -92,7 +92,7 @@ def test_the_page_says_which_communes_are_left_out_and_why(small_report: Path) -
     left_out = len(SUPPRESSED) + len(WITHHELD)
     assert (f"{left_out} of the {COMMUNES} communes are left out, their standardised figures being withheld: "
             f"{len(SUPPRESSED)} because the commune&#x27;s cell is suppressed, {len(WITHHELD)} because one of its "
-            "age bands is withheld or small, or it counts too few events.") in text
+            "age bands is withheld, an age-sex group is small, or it counts too few events.") in text
     assert 'id="funnel-chart"' in text and "Spiegelhalter" in text
     assert "<dt>Standardised rates to</dt><dd>Belgium: the beneficiaries of the same year</dd>" in text
     for column in NEW_COLUMNS:

@@ -119,9 +119,9 @@ def plan_update(database: Path, check: CheckResult, full_refresh: bool) -> yearl
     return update
 
 
-# An earlier step of a long history: the models up to the per-year suppression, without tests
-# (the last step's `dbt build` builds and tests everything).
-EARLIER_STEP = ("--select", "+int_indicator_cells_suppressed", "--resource-type", "seed", "--resource-type", "model")
+# An earlier step of a long history: every per-year model (macro per_year_model tags them) and
+# their parents, without tests (the last step's `dbt build` builds and tests everything).
+EARLIER_STEP = ("--select", "+tag:per_year", "--resource-type", "seed", "--resource-type", "model")
 
 
 def build_steps(check: CheckResult, update: yearly_update.UpdatePlan,

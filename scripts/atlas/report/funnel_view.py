@@ -70,8 +70,8 @@ def left_out_sentence(communes: list[Cell], points: list[Cell]) -> str:
         return f"All {len(communes)} communes are plotted: none has its standardised figures withheld."
     suppressed = sum(1 for c in communes if c.suppression_flag is not None)
     reasons = [f"{suppressed} because the commune's cell is suppressed" if suppressed else "",
-               f"{left_out - suppressed} because one of its age bands is withheld or small, or it counts too few "
-               "events" if left_out > suppressed else ""]
+               f"{left_out - suppressed} because one of its age bands is withheld, an age-sex group is small,"
+               " or it counts too few events" if left_out > suppressed else ""]
     return (f"{left_out} of the {len(communes)} communes are left out, their standardised figures being withheld: "
             f"{', '.join(r for r in reasons if r)}.")
 
