@@ -11,9 +11,9 @@ beneficiary_years as (
 
 ),
 
-measures as (
+measure_finest as (
 
-    select * from {{ ref('int_person_year_measures_counted') }}
+    select * from {{ ref('int_measure_strata_counted') }}
     where {{ in_build_years('year') }}
 
 ),
@@ -46,39 +46,6 @@ beneficiary_finest as (
         sector_code,
         age_band,
         sex
-
-),
-
-measure_finest as (
-
-    select
-        beneficiary_years.year,
-        beneficiary_years.region_code,
-        beneficiary_years.province_code,
-        beneficiary_years.arrondissement_code,
-        beneficiary_years.commune_code,
-        beneficiary_years.sector_code,
-        beneficiary_years.age_band,
-        beneficiary_years.sex,
-        measures.variable_name,
-        count(*) as patients,
-        sum(measures.measure_value) as volume
-    from measures
-    inner join beneficiary_years
-        on
-            measures.person_id = beneficiary_years.person_id
-            and measures.year = beneficiary_years.year
-    where measures.measure_value > 0
-    group by
-        beneficiary_years.year,
-        beneficiary_years.region_code,
-        beneficiary_years.province_code,
-        beneficiary_years.arrondissement_code,
-        beneficiary_years.commune_code,
-        beneficiary_years.sector_code,
-        beneficiary_years.age_band,
-        beneficiary_years.sex,
-        measures.variable_name
 
 ),
 

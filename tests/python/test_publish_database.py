@@ -164,8 +164,8 @@ def test_same_content_types_and_comments_as_the_working_database(
     tables = [*registry_codes(), "indicator_values", "indicators"]
     here = rows(con, catalogue + " order by all", [con.execute("select current_database()").fetchall()[0][0], tables])
     there = rows(con, catalogue + " order by all", ["working", tables])
-    # 12 columns per indicator table and in indicator_values, 21 in indicators.
-    assert here == there and len(here) == len(registry_codes()) * 12 + 12 + 21
+    # 20 columns per indicator table and in indicator_values (12, and 8 standardised), 24 in indicators.
+    assert here == there and len(here) == len(registry_codes()) * 20 + 20 + 24
     table_comments = "select table_name, comment from duckdb_tables() where database_name = ? and list_contains(?, table_name) order by 1"
     assert rows(con, table_comments, ["working", tables]) == rows(
         con, table_comments, [con.execute("select current_database()").fetchall()[0][0], tables])
