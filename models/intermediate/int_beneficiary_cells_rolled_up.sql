@@ -2,9 +2,9 @@
 
 with
 
-beneficiary_years as (
+beneficiary_strata as (
 
-    select * from {{ ref('int_beneficiary_years_located') }}
+    select * from {{ ref('int_beneficiary_strata_counted') }}
     where {{ in_build_years('year') }}
 
 ),
@@ -15,32 +15,9 @@ geo_units as (
 
 ),
 
-finest_cells as (
-
-    select
-        year,
-        region_code,
-        province_code,
-        arrondissement_code,
-        commune_code,
-        sector_code,
-        age_band,
-        count(*) as beneficiaries
-    from beneficiary_years
-    group by
-        year,
-        region_code,
-        province_code,
-        arrondissement_code,
-        commune_code,
-        sector_code,
-        age_band
-
-),
-
 rolled_up as (
 
-    {{ rollup_to_geo_levels('finest_cells', ['beneficiaries']) }}
+    {{ rollup_to_geo_levels('beneficiary_strata', ['beneficiaries']) }}
 
 ),
 

@@ -4,9 +4,9 @@
 -- its cells split by sex, which no table publishes.
 with
 
-beneficiary_years as (
+beneficiary_finest as (
 
-    select * from {{ ref('int_beneficiary_years_located') }}
+    select * from {{ ref('int_beneficiary_strata_counted') }}
     where {{ in_build_years('year') }}
 
 ),
@@ -21,31 +21,6 @@ measure_finest as (
 registry as (
 
     select * from {{ ref('indicator_registry') }}
-
-),
-
-beneficiary_finest as (
-
-    select
-        year,
-        region_code,
-        province_code,
-        arrondissement_code,
-        commune_code,
-        sector_code,
-        age_band,
-        sex,
-        count(*) as beneficiaries
-    from beneficiary_years
-    group by
-        year,
-        region_code,
-        province_code,
-        arrondissement_code,
-        commune_code,
-        sector_code,
-        age_band,
-        sex
 
 ),
 
