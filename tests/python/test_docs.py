@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -22,8 +23,12 @@ EXPOSURE = "exposure.atlas.indicator_report"
 @pytest.fixture(scope="module")
 def docs(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The target directory written by scripts/docs.sh against the synthetic build."""
-    raw_dir, database = synthetic_build
+    raw_dir, shared_database = synthetic_build
     root = tmp_path_factory.mktemp("docs")
+    # dbt opens its database for writing, which DuckDB refuses while another worker reads the
+    # shared build: the docs are generated on a copy.
+    database = root / "atlas.duckdb"
+    shutil.copyfile(shared_database, database)
     target = root / "target"
     env = {**os.environ, "DBT_LOG_PATH": str(root / "logs")}
     started = time.monotonic()
