@@ -62,6 +62,7 @@ poisson_exact_limits as (
 
 ),
 
+-- Only the units, years and levels each indicator's table publishes (its total cells).
 indicator_strata as (
 
     select
@@ -80,6 +81,12 @@ indicator_strata as (
     from strata
     inner join registry
         on strata.variable_name = registry.source_variable
+    inner join total_cells
+        on
+            registry.indicator_code = total_cells.indicator_code
+            and strata.year = total_cells.year
+            and strata.geo_level = total_cells.geo_level
+            and strata.geo_code = total_cells.geo_code
 
 ),
 
