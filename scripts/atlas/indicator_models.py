@@ -44,6 +44,36 @@ MODEL_SQL = f"{{# {GENERATED} #}}\n{{{{ indicator_mart(this.name) }}}}\n"
 LEGACY_MODEL_SQL = "{{ indicator_mart(this.name) }}\n"
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
+# The columns every indicator table and indicator_values publish: (name, dbt data type, doc
+# block, not null). The standardised ones are those of docs/standardisation.md, "Columns".
+CELL_COLUMNS = (
+    ("indicator_code", "string", "indicator_code", True),
+    ("year", "integer", "indicator_year", True),
+    ("geo_level", "string", "geo_level", True),
+    ("geo_code", "string", "geo_code", True),
+    ("geo_name", "string", "geo_name", False),
+    ("geo_name_nl", "string", "geo_name_nl", False),
+    ("age_band", "string", "age_band", True),
+    ("numerator", "bigint", "numerator", False),
+    ("denominator", "bigint", "denominator", False),
+    ("value", "double", "indicator_value", False),
+    ("unit", "string", "unit", True),
+    ("suppression_flag", "string", "suppression_flag", False),
+)
+STANDARDISED_COLUMN_SPECS = (
+    ("standardised_rate", "double", "standardised_rate", False),
+    ("standardised_rate_lower", "double", "standardised_rate_lower", False),
+    ("standardised_rate_upper", "double", "standardised_rate_upper", False),
+    ("expected", "double", "expected_count", False),
+    ("standardised_ratio", "double", "standardised_ratio", False),
+    ("standardised_ratio_lower", "double", "standardised_ratio_lower", False),
+    ("standardised_ratio_upper", "double", "standardised_ratio_upper", False),
+    ("compared_with_belgium", "string", "compared_with_belgium", False),
+)
+# Their names, in the published order: the one list the reference, the publication guard, the
+# disclosure audit and the report read.
+STANDARDISED_COLUMNS = tuple(name for name, _, _, _ in STANDARDISED_COLUMN_SPECS)
+
 COLUMNS_ANCHOR = f"""# {GENERATED}
 # Every indicator table has the same shape; the anchor below says it once. Each table is its
 # code's rows of indicator_values, whose data tests (marts/_marts__models.yml) cover them all.
@@ -51,28 +81,7 @@ x-indicator-columns: &indicator_columns
 """ + "".join(
     f"  - name: {name}\n    data_type: {data_type}\n    description: \"{{{{ doc('{doc}') }}}}\"\n"
     + ("    constraints: [{type: not_null}]\n" if not_null else "")
-    for name, data_type, doc, not_null in (
-        ("indicator_code", "string", "indicator_code", True),
-        ("year", "integer", "indicator_year", True),
-        ("geo_level", "string", "geo_level", True),
-        ("geo_code", "string", "geo_code", True),
-        ("geo_name", "string", "geo_name", False),
-        ("geo_name_nl", "string", "geo_name_nl", False),
-        ("age_band", "string", "age_band", True),
-        ("numerator", "bigint", "numerator", False),
-        ("denominator", "bigint", "denominator", False),
-        ("value", "double", "indicator_value", False),
-        ("unit", "string", "unit", True),
-        ("suppression_flag", "string", "suppression_flag", False),
-        ("standardised_rate", "double", "standardised_rate", False),
-        ("standardised_rate_lower", "double", "standardised_rate_lower", False),
-        ("standardised_rate_upper", "double", "standardised_rate_upper", False),
-        ("expected", "double", "expected_count", False),
-        ("standardised_ratio", "double", "standardised_ratio", False),
-        ("standardised_ratio_lower", "double", "standardised_ratio_lower", False),
-        ("standardised_ratio_upper", "double", "standardised_ratio_upper", False),
-        ("compared_with_belgium", "string", "compared_with_belgium", False),
-    )
+    for name, data_type, doc, not_null in (*CELL_COLUMNS, *STANDARDISED_COLUMN_SPECS)
 )
 
 GRAIN = "One row per year, geographic unit and age band."

@@ -28,6 +28,7 @@ import pytest
 
 from compiled_project import CompiledProject
 from conftest import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, PROJECT_DIR, SYNTHETIC_YEARS, dbt_build, generate_synthetic
+from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.reference.indicators import (
     CELL_COLUMNS,
     MART_COLUMNS,
@@ -36,7 +37,6 @@ from atlas.reference.indicators import (
     compute,
     load_seeds,
 )
-from atlas.reference.standardisation import STANDARDISED_COLUMNS
 
 KEY = ["indicator_code", "year", "geo_level", "geo_code", "age_band"]
 # The doubles: compared relative to their size (a rate per 1,000 and a ratio near 1 differ in

@@ -17,7 +17,7 @@ import pytest
 from conftest import PROJECT_DIR
 
 from atlas.disclosure.audit import AuditResult, run_audit
-from atlas.disclosure.standardised import STANDARDISED_COLUMNS
+from atlas.indicator_models import STANDARDISED_COLUMNS
 
 SEEDS = PROJECT_DIR / "seeds"
 YEAR = 2021

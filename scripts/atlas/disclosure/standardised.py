@@ -13,17 +13,14 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from atlas.indicator_models import STANDARDISED_COLUMN_SPECS, STANDARDISED_COLUMNS
 from atlas.publication.sql_text import quote_identifier, quote_literal
 
 # As in relations.py, which imports this module through quantities.py.
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-STANDARDISED_COLUMNS = (
-    "standardised_rate", "standardised_rate_lower", "standardised_rate_upper", "expected",
-    "standardised_ratio", "standardised_ratio_lower", "standardised_ratio_upper", "compared_with_belgium",
-)
-TEXT_COLUMNS = ("compared_with_belgium",)
+TEXT_COLUMNS = tuple(name for name, data_type, _, _ in STANDARDISED_COLUMN_SPECS if data_type == "string")
 ROW_KEY = ("indicator_code", "year", "geo_level", "geo_code", "age_band")
 # The finest rounding a published figure is assumed to have: beyond it, its float error.
 FINEST_DECIMALS = 9

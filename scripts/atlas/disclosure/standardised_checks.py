@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from .standardised import STANDARDISED_COLUMNS
+from atlas.indicator_models import STANDARDISED_COLUMNS
 
 STATUSES = ("recovered", "exposed", "misplaced")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.project_vars import project_vars
 from atlas.publication.database import PUBLICATION_TABLE
 from atlas.publication.files import wal_path
@@ -26,11 +27,6 @@ PERSON_LEVEL_COLUMN = re.compile(
 )
 
 
-# The columns of docs/standardisation.md, withheld with the cell they sit on.
-STANDARDISED_COLUMNS = frozenset({
-    "standardised_rate", "standardised_rate_lower", "standardised_rate_upper", "expected",
-    "standardised_ratio", "standardised_ratio_lower", "standardised_ratio_upper", "compared_with_belgium",
-})
 
 
 def check_published_database(path: Path) -> list[str]:
@@ -83,7 +79,7 @@ def check_published_database(path: Path) -> list[str]:
             if (int(rows), checksum) != recorded[table]:
                 problems.append(f"{table}: {rows} rows, checksum {checksum}; recorded {recorded[table]}")
             # docs/standardisation.md: standardised figures only on published total rows.
-            standardised_columns = sorted(STANDARDISED_COLUMNS & names_by_table[table])
+            standardised_columns = sorted(set(STANDARDISED_COLUMNS) & names_by_table[table])
             standardised = "".join(f" or {quote_identifier(column)} is not null" for column in standardised_columns)
             if standardised_columns and "age_band" in names_by_table[table]:
                 (misplaced,) = connection.execute(

@@ -10,13 +10,14 @@ from typing import Callable
 
 import pandas as pd
 
+from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.reference.cells import CELL_COLUMNS, indicator_cells
 from atlas.reference.extract import BENEFICIARY_COLUMNS, CLAIM_COLUMNS, Conventions, read_raw
 from atlas.reference.geography import locate_beneficiaries
 from atlas.reference.person_variables import person_variables
 from atlas.reference.project import DEFAULT_SMALL_CELL_THRESHOLD, SEED_DIR, load_seeds
 from atlas.reference.row_rules import classify_beneficiaries, classify_claims, net_claim_groups, reason_counts
-from atlas.reference.standardisation import STANDARDISED_COLUMNS, Standardisation
+from atlas.reference.standardisation import Standardisation
 from atlas.reference.standardised_figures import standardised_columns
 from atlas.reference.suppression import suppress
 

@@ -16,14 +16,11 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.stats import chi2
 
+from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.project_vars import project_vars
 
 FloatArray = npt.NDArray[np.float64]
 
-# The eight columns the published tables carry after suppression_flag, in the spec's order.
-STANDARDISED_COLUMNS = ["standardised_rate", "standardised_rate_lower", "standardised_rate_upper", "expected",
-                        "standardised_ratio", "standardised_ratio_lower", "standardised_ratio_upper",
-                        "compared_with_belgium"]
 # The strata columns `standardised` reads, per unit (the `by` keys) and stratum.
 STRATUM_COLUMNS = ["observed", "population", "standard_share", "reference_rate", "multiplier"]
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.reference.cells import TOTAL_BAND, at_every_level
 from atlas.reference.project import Seeds
-from atlas.reference.standardisation import SEXES, STANDARDISED_COLUMNS, Standardisation, esp2013_by_band, standardised
+from atlas.reference.standardisation import SEXES, Standardisation, esp2013_by_band, standardised
 from atlas.reference.suppression_patterns import is_small
 
 UNIT = ["year", "geo_level", "geo_code"]

@@ -8,15 +8,15 @@ from typing import Any, Sequence
 
 import duckdb
 
+from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.report.model import Cell, Indicator, IndicatorData, Standardised
 
 REQUIRED_TABLES = ("indicators", "indicator_values")
 TOTAL = "total"
 CELL_COLUMNS = ("year, geo_level, geo_code, geo_name, geo_name_nl, age_band, numerator, denominator, value, "
                 "suppression_flag")
-# In the order of model.Standardised's fields (docs/standardisation.md, "Columns").
-STANDARDISED_COLUMNS = ("standardised_rate, standardised_rate_lower, standardised_rate_upper, expected, "
-                        "standardised_ratio, standardised_ratio_lower, standardised_ratio_upper, compared_with_belgium")
+# In the order of model.Standardised's fields, which is the published one.
+STANDARDISED_SELECT = ", ".join(STANDARDISED_COLUMNS)
 
 
 def read_database(database: Path) -> list[IndicatorData]:
@@ -61,7 +61,7 @@ def read_indicators(connection: duckdb.DuckDBPyConnection) -> list[Indicator]:
 
 def read_cells(connection: duckdb.DuckDBPyConnection, where: str, parameters: Sequence[Any]) -> list[Cell]:
     rows = connection.execute(
-        f"select {CELL_COLUMNS}, {STANDARDISED_COLUMNS} from indicator_values where {where} "
+        f"select {CELL_COLUMNS}, {STANDARDISED_SELECT} from indicator_values where {where} "
         "order by geo_level, geo_code, year, age_band", list(parameters)).fetchall()
     return [Cell(int(r[0]), str(r[1]), str(r[2]), r[3], r[4], str(r[5]), r[6], r[7], r[8], r[9], Standardised(*r[10:]))
             for r in rows]
