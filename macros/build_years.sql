@@ -57,12 +57,32 @@
     of the new rows (dbt's delete+insert) would keep the rows of a year, or of a file, that the
     new delivery no longer has. -#}
 {% macro delete_build_years(year_column) -%}
+    {{ return(adapter.dispatch('delete_build_years', 'atlas')(year_column)) }}
+{%- endmacro %}
+
+{#- The years a yearly update deletes: the years it builds, and the yearless rows (year 0). -#}
+{% macro deleted_years() -%}
+    {{ return(var('build_years') | map('int') | list + [0]) }}
+{%- endmacro %}
+
+{% macro default__delete_build_years(year_column) -%}
     {%- if is_year_update() -%}
         delete from {{ this }}
-        where {{ year_column }} in ({{ (var('build_years') | map('int') | list + [0]) | join(', ') }})
+        where {{ year_column }} in ({{ deleted_years() | join(', ') }})
     {%- elif not builds_some_years() and is_incremental() -%}
         {#- A plain `dbt build` on a built database builds every year again: appended to the
             rows already there, they would count twice. -#}
         delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- On Spark, whose Parquet tables support no delete, the per-year models are partitioned by their
+    year (spark__per_year_model_config): the same rows go as whole partitions. -#}
+{% macro spark__delete_build_years(year_column) -%}
+    {%- if is_year_update() -%}
+        alter table {{ this }} drop if exists
+        {%- for year in deleted_years() %} partition ({{ year_column }} = {{ year }}){{ ',' if not loop.last }}{% endfor %}
+    {%- elif not builds_some_years() and is_incremental() -%}
+        truncate table {{ this }}
     {%- endif -%}
 {%- endmacro %}

@@ -29,7 +29,11 @@
 {% macro spark__parse_date(text_expression, day_first) -%}
     case
         when {{ atlas.spark__matches_pattern(text_expression, zoned_date_time_pattern()) }}
-            then to_date(from_utc_timestamp(try_cast({{ text_expression }} as timestamp), 'Europe/Brussels'))
+            {#- The instant, shown on the session's clock, shown on UTC's, then on Brussels': its
+                date there, whatever the session's time zone. -#}
+            then to_date(from_utc_timestamp(
+                to_utc_timestamp(try_cast({{ text_expression }} as timestamp), current_timezone()), 'Europe/Brussels'
+            ))
         {%- if day_first %}
         when {{ text_expression }} like '%/%'
             then to_date(try_to_timestamp({{ text_expression }}, 'd/M/yyyy'))

@@ -58,7 +58,8 @@ group_members as (
         pattern_cells.measure,
         pattern_cells.is_strong,
         pattern_cells.beneficiaries,
-        pattern_cells.sort_key
+        pattern_cells.sort_key,
+        group_remainders.remainder
     from memberships
     inner join group_remainders
         on memberships.group_id = group_remainders.group_id
@@ -77,111 +78,99 @@ round_0 as (
 
 ),
 
+{#- Each round reads the round before it once: the group figures are windows over the members'
+    rows, not aggregates joined back. Spark inlines a CTE wherever it is read, so a round read
+    four times by the next would make a query of 4^rounds copies; read once, it grows by one
+    round each. -#}
 {% for round_number in range(1, rounds + 2) -%}
 {%- set state = 'round_' ~ (round_number - 1) %}
-round_{{ round_number }}_group_status as (
-
-    select
-        group_members.group_id,
-        sum(case when {{ state }}.is_suppressed then 1 else 0 end) as withheld_members,
-        sum(case when {{ state }}.needs_partners then 1 else 0 end) as withheld_needing_partners,
-        sum(
-            case when {{ state }}.is_suppressed and group_members.is_strong then 1 else 0 end
-        ) as withheld_strong
-    from group_members
-    inner join {{ state }}
-        on group_members.cell_id = {{ state }}.cell_id
-    group by group_members.group_id
-
-),
-
-round_{{ round_number }}_exposed_groups as (
-
-    select
-        round_{{ round_number }}_group_status.group_id,
-        round_{{ round_number }}_group_status.withheld_needing_partners > 0 as needs_partners
-    from round_{{ round_number }}_group_status
-    inner join group_remainders
-        on round_{{ round_number }}_group_status.group_id = group_remainders.group_id
-    where
-        (
-            round_{{ round_number }}_group_status.withheld_members = 0
-            and {{ is_small_count('group_remainders.remainder') }}
-        )
-        or (
-            round_{{ round_number }}_group_status.withheld_needing_partners > 0
-            and round_{{ round_number }}_group_status.withheld_strong < 2
-        )
-
-),
-
-round_{{ round_number }}_candidates as (
-
-    select
-        group_members.cell_id,
-        round_{{ round_number }}_exposed_groups.needs_partners,
-        row_number() over (
-            partition by group_members.group_id
-            order by
-                case when group_members.member_role = 'child' then 0 else 1 end,
-                group_members.measure,
-                group_members.beneficiaries,
-                group_members.sort_key
-        ) as candidate_rank
-    from group_members
-    inner join round_{{ round_number }}_exposed_groups
-        on group_members.group_id = round_{{ round_number }}_exposed_groups.group_id
-    inner join {{ state }}
-        on group_members.cell_id = {{ state }}.cell_id
-    -- A published child is never small (primary suppression took those); a child with no one
-    -- in it protects nobody, so where no strong child is left the parent goes, if it can.
-    where
-        not {{ state }}.is_suppressed
-        and (group_members.member_role = 'parent' or group_members.is_strong)
-
-),
-
-round_{{ round_number }}_chosen as (
-
-    select
-        cell_id,
-        max(case when needs_partners then 1 else 0 end) = 1 as needs_partners
-    from round_{{ round_number }}_candidates
-    where candidate_rank = 1
-    group by cell_id
-
-),
-
--- A withheld strong cell that shares a group with a cell needing partners is a partner, and a
--- partner needs partners of its own in its other groups, or the chain of sums stops it there.
-round_{{ round_number }}_partners as (
-
-    select distinct group_members.cell_id
-    from group_members
-    inner join round_{{ round_number }}_group_status
-        on group_members.group_id = round_{{ round_number }}_group_status.group_id
-    inner join {{ state }}
-        on group_members.cell_id = {{ state }}.cell_id
-    where
-        round_{{ round_number }}_group_status.withheld_needing_partners > 0
-        and {{ state }}.is_suppressed
-        and group_members.is_strong
-
-),
-
-round_{{ round_number }} as (
+{%- set prefix = 'round_' ~ round_number %}
+{{ prefix }}_members as (
 
     select
         {{ state }}.cell_id,
-        {{ state }}.is_suppressed or round_{{ round_number }}_chosen.cell_id is not null as is_suppressed,
-        {{ state }}.needs_partners
-        or coalesce(round_{{ round_number }}_chosen.needs_partners, false)
-        or round_{{ round_number }}_partners.cell_id is not null as needs_partners
+        {{ state }}.is_suppressed,
+        {{ state }}.needs_partners,
+        group_members.group_id,
+        group_members.member_role,
+        group_members.measure,
+        group_members.is_strong,
+        group_members.beneficiaries,
+        group_members.sort_key,
+        group_members.remainder,
+        -- A published child is never small (primary suppression took those); a child with no
+        -- one in it protects nobody, so where no strong child is left the parent goes, if it can.
+        (
+            not {{ state }}.is_suppressed
+            and (group_members.member_role = 'parent' or group_members.is_strong)
+        ) as is_candidate
     from {{ state }}
-    left join round_{{ round_number }}_chosen
-        on {{ state }}.cell_id = round_{{ round_number }}_chosen.cell_id
-    left join round_{{ round_number }}_partners
-        on {{ state }}.cell_id = round_{{ round_number }}_partners.cell_id
+    left join group_members
+        on {{ state }}.cell_id = group_members.cell_id
+
+),
+
+{{ prefix }}_group_status as (
+
+    select
+        cell_id,
+        is_suppressed,
+        needs_partners,
+        group_id,
+        is_strong,
+        remainder,
+        is_candidate,
+        sum(case when is_suppressed then 1 else 0 end) over (partition by group_id) as withheld_members,
+        sum(case when needs_partners then 1 else 0 end) over (partition by group_id) as withheld_needing_partners,
+        sum(case when is_suppressed and is_strong then 1 else 0 end) over (partition by group_id) as withheld_strong,
+        row_number() over (
+            partition by group_id, is_candidate
+            order by
+                case when member_role = 'child' then 0 else 1 end,
+                measure,
+                beneficiaries,
+                sort_key
+        ) as candidate_rank
+    from {{ prefix }}_members
+
+),
+
+{{ prefix }}_choices as (
+
+    select
+        cell_id,
+        is_suppressed,
+        needs_partners,
+        withheld_needing_partners > 0 as group_needs_partners,
+        -- An exposed group gives up its first candidate.
+        group_id is not null
+        and is_candidate
+        and candidate_rank = 1
+        and (
+            (withheld_members = 0 and {{ is_small_count('remainder') }})
+            or (withheld_needing_partners > 0 and withheld_strong < 2)
+        ) as is_chosen,
+        -- A withheld strong cell that shares a group with a cell needing partners is a partner,
+        -- and a partner needs partners of its own in its other groups, or the chain of sums
+        -- stops it there.
+        group_id is not null
+        and withheld_needing_partners > 0
+        and is_suppressed
+        and is_strong as is_partner
+    from {{ prefix }}_group_status
+
+),
+
+{{ prefix }} as (
+
+    select
+        cell_id,
+        max(case when is_suppressed or is_chosen then 1 else 0 end) = 1 as is_suppressed,
+        max(
+            case when needs_partners or (is_chosen and group_needs_partners) or is_partner then 1 else 0 end
+        ) = 1 as needs_partners
+    from {{ prefix }}_choices
+    group by cell_id
 
 ),
 

@@ -19,6 +19,16 @@ practice_codes as (
 
 ),
 
+-- One list, one semi join: Spark runs two alternative IN subqueries as subqueries of their own
+-- instead of joins.
+counted_codes as (
+
+    select imaging_codes.nomenclature_code from imaging_codes
+    union
+    select practice_codes.nomenclature_code from practice_codes
+
+),
+
 -- Only the codes some variable counts: the other lines (a third of a year's) are accounted
 -- for in the reconciliation, and nothing here would read them.
 claim_lines as (
@@ -26,10 +36,7 @@ claim_lines as (
     select * from {{ ref('int_claim_lines_checked') }}
     where
         line_reason is null
-        and (
-            nomenclature_code in (select imaging_codes.nomenclature_code from imaging_codes)
-            or nomenclature_code in (select practice_codes.nomenclature_code from practice_codes)
-        )
+        and nomenclature_code in (select counted_codes.nomenclature_code from counted_codes)
 
 ),
 
@@ -76,10 +83,7 @@ settled_groups as (
     from settled_lines
     where
         quarantine_reason is null
-        and (
-            nomenclature_code in (select imaging_codes.nomenclature_code from imaging_codes)
-            or nomenclature_code in (select practice_codes.nomenclature_code from practice_codes)
-        )
+        and nomenclature_code in (select counted_codes.nomenclature_code from counted_codes)
     group by
         person_id,
         service_date,
