@@ -1,6 +1,7 @@
 {#
     Secondary suppression on one pattern (docs/protection.md, "The rules"), as CTEs
-    round_0 ... round_{rounds + 1}, each with cell_id, is_suppressed and needs_partners.
+    round_0 ... round_{rounds + 1}: one row per cell per group it belongs to, with the cell's
+    is_suppressed and needs_partners.
 
     It ends with pattern_outcomes: per cell, whether it is withheld, whether one more round would
     change it (a data test proves it never does), and whether it lies inside a withheld cell or
@@ -68,29 +69,12 @@ group_members as (
 
 ),
 
+-- One row per cell per group it is a member of (one row with no group for a cell in none),
+-- carrying the cell's state: whether it is withheld and whether it needs partners.
 round_0 as (
 
     select
         pattern_cells.cell_id,
-        pattern_cells.is_withheld_at_start as is_suppressed,
-        pattern_cells.is_withheld_at_start and {{ is_small_count('pattern_cells.measure') }} as needs_partners
-    from pattern_cells
-
-),
-
-{#- Each round reads the round before it once: the group figures are windows over the members'
-    rows, not aggregates joined back. Spark inlines a CTE wherever it is read, so a round read
-    four times by the next would make a query of 4^rounds copies; read once, it grows by one
-    round each. -#}
-{% for round_number in range(1, rounds + 2) -%}
-{%- set state = 'round_' ~ (round_number - 1) %}
-{%- set prefix = 'round_' ~ round_number %}
-{{ prefix }}_members as (
-
-    select
-        {{ state }}.cell_id,
-        {{ state }}.is_suppressed,
-        {{ state }}.needs_partners,
         group_members.group_id,
         group_members.member_role,
         group_members.measure,
@@ -98,40 +82,53 @@ round_0 as (
         group_members.beneficiaries,
         group_members.sort_key,
         group_members.remainder,
-        -- A published child is never small (primary suppression took those); a child with no
-        -- one in it protects nobody, so where no strong child is left the parent goes, if it can.
-        (
-            not {{ state }}.is_suppressed
-            and (group_members.member_role = 'parent' or group_members.is_strong)
-        ) as is_candidate
-    from {{ state }}
+        pattern_cells.is_withheld_at_start as is_suppressed,
+        pattern_cells.is_withheld_at_start and {{ is_small_count('pattern_cells.measure') }} as needs_partners
+    from pattern_cells
     left join group_members
-        on {{ state }}.cell_id = group_members.cell_id
+        on pattern_cells.cell_id = group_members.cell_id
 
 ),
 
+{#- A round reads the round before it once, and nothing else: a group's figures are windows over
+    its members' rows, a cell's new state a window over its own rows. Spark inlines a CTE
+    wherever it is read, so a round reading the one before it and the groups several times
+    would make a query that grows by far more than one round's worth each round. -#}
+{% for round_number in range(1, rounds + 2) -%}
+{%- set state = 'round_' ~ (round_number - 1) %}
+{%- set prefix = 'round_' ~ round_number %}
+{%- set group_window = 'partition by ' ~ state ~ '.group_id, case when ' ~ state ~ '.group_id is null then '
+    ~ state ~ '.cell_id end' %}
 {{ prefix }}_group_status as (
 
     select
-        cell_id,
-        is_suppressed,
-        needs_partners,
-        group_id,
-        is_strong,
-        remainder,
-        is_candidate,
-        sum(case when is_suppressed then 1 else 0 end) over (partition by group_id) as withheld_members,
-        sum(case when needs_partners then 1 else 0 end) over (partition by group_id) as withheld_needing_partners,
-        sum(case when is_suppressed and is_strong then 1 else 0 end) over (partition by group_id) as withheld_strong,
+        {{ state }}.cell_id,
+        {{ state }}.group_id,
+        {{ state }}.member_role,
+        {{ state }}.measure,
+        {{ state }}.is_strong,
+        {{ state }}.beneficiaries,
+        {{ state }}.sort_key,
+        {{ state }}.remainder,
+        {{ state }}.is_suppressed,
+        {{ state }}.needs_partners,
+        sum(case when {{ state }}.is_suppressed then 1 else 0 end) over ({{ group_window }}) as withheld_members,
+        sum(case when {{ state }}.needs_partners then 1 else 0 end) over ({{ group_window }}) as withheld_needing_partners,
+        sum(
+            case when {{ state }}.is_suppressed and {{ state }}.is_strong then 1 else 0 end
+        ) over ({{ group_window }}) as withheld_strong,
+        -- A published child is never small (primary suppression took those); a child with no
+        -- one in it protects nobody, so where no strong child is left the parent goes, if it can.
         row_number() over (
-            partition by group_id, is_candidate
+            {{ group_window }},
+                not {{ state }}.is_suppressed and ({{ state }}.member_role = 'parent' or {{ state }}.is_strong)
             order by
-                case when member_role = 'child' then 0 else 1 end,
-                measure,
-                beneficiaries,
-                sort_key
+                case when {{ state }}.member_role = 'child' then 0 else 1 end,
+                {{ state }}.measure,
+                {{ state }}.beneficiaries,
+                {{ state }}.sort_key
         ) as candidate_rank
-    from {{ prefix }}_members
+    from {{ state }}
 
 ),
 
@@ -139,12 +136,20 @@ round_0 as (
 
     select
         cell_id,
+        group_id,
+        member_role,
+        measure,
+        is_strong,
+        beneficiaries,
+        sort_key,
+        remainder,
         is_suppressed,
         needs_partners,
         withheld_needing_partners > 0 as group_needs_partners,
         -- An exposed group gives up its first candidate.
         group_id is not null
-        and is_candidate
+        and not is_suppressed
+        and (member_role = 'parent' or is_strong)
         and candidate_rank = 1
         and (
             (withheld_members = 0 and {{ is_small_count('remainder') }})
@@ -165,12 +170,23 @@ round_0 as (
 
     select
         cell_id,
-        max(case when is_suppressed or is_chosen then 1 else 0 end) = 1 as is_suppressed,
+        group_id,
+        member_role,
+        measure,
+        is_strong,
+        beneficiaries,
+        sort_key,
+        remainder,
+        {%- if round_number == rounds + 1 %}
+        -- The state after the last round allowed, for pattern_outcomes to compare with this one.
+        is_suppressed as allowed_is_suppressed,
+        needs_partners as allowed_needs_partners,
+        {%- endif %}
+        max(case when is_suppressed or is_chosen then 1 else 0 end) over (partition by cell_id) = 1 as is_suppressed,
         max(
             case when needs_partners or (is_chosen and group_needs_partners) or is_partner then 1 else 0 end
-        ) = 1 as needs_partners
+        ) over (partition by cell_id) = 1 as needs_partners
     from {{ prefix }}_choices
-    group by cell_id
 
 ),
 
@@ -182,66 +198,49 @@ round_0 as (
 -- withheld total loses the room its partners need. Such a cell is flagged 'secondary', which
 -- says nothing of its size; a 'small_cell' flag appears only where every cell it adds up to is
 -- published.
-cells_within_withheld_cells as (
-
-    select distinct children.cell_id
-    from group_members as children
-    inner join group_members as parents
-        on
-            children.group_id = parents.group_id
-            and parents.member_role = 'parent'
-    inner join round_{{ rounds }} as parent_state
-        on parents.cell_id = parent_state.cell_id
-    where
-        children.member_role = 'child'
-        and parent_state.is_suppressed
-
-),
-
 -- Every row of a table is a cell with at least one beneficiary, so the rows below a cell tell
 -- an outsider it holds at least as many beneficiaries: a small cell over two rows or more is
 -- bounded below by them and must not also be flagged as below the threshold.
-child_rows_per_group as (
+-- Both are read from the last round's rows, which also carry the state of the round before
+-- (the last one allowed), so that the rounds are read once.
+{%- set last_round = 'round_' ~ (rounds + 1) %}
+{%- set group_window = 'partition by group_id, case when group_id is null then cell_id end' %}
+member_outcomes as (
 
     select
-        group_id,
-        count(*) as child_rows
-    from group_members
-    where member_role = 'child'
-    group by group_id
-
-),
-
-cells_over_several_rows as (
-
-    select distinct group_members.cell_id
-    from group_members
-    inner join child_rows_per_group
-        on group_members.group_id = child_rows_per_group.group_id
-    where
-        group_members.member_role = 'parent'
-        and child_rows_per_group.child_rows > 1
+        cell_id,
+        allowed_is_suppressed,
+        allowed_needs_partners,
+        is_suppressed as check_is_suppressed,
+        needs_partners as check_needs_partners,
+        member_role = 'child'
+        and max(
+            case when member_role = 'parent' and allowed_is_suppressed then 1 else 0 end
+        ) over ({{ group_window }}) = 1 as is_within_withheld_cell,
+        member_role = 'parent'
+        and sum(case when member_role = 'child' then 1 else 0 end) over ({{ group_window }}) > 1 as is_over_several_rows
+    from {{ last_round }}
 
 ),
 
 pattern_outcomes as (
 
     select
-        suppressed.cell_id,
-        suppressed.is_suppressed,
-        (
-            suppressed.is_suppressed != check_round.is_suppressed
-            or suppressed.needs_partners != check_round.needs_partners
-        ) as changed_in_last_round,
-        cells_within_withheld_cells.cell_id is not null as is_within_withheld_cell,
-        cells_over_several_rows.cell_id is not null as is_over_several_rows
-    from round_{{ rounds }} as suppressed
-    inner join round_{{ rounds + 1 }} as check_round
-        on suppressed.cell_id = check_round.cell_id
-    left join cells_within_withheld_cells
-        on suppressed.cell_id = cells_within_withheld_cells.cell_id
-    left join cells_over_several_rows
-        on suppressed.cell_id = cells_over_several_rows.cell_id
+        cell_id,
+        max(case when allowed_is_suppressed then 1 else 0 end) = 1 as is_suppressed,
+        max(
+            case
+                when
+                    allowed_is_suppressed != check_is_suppressed
+                    or allowed_needs_partners != check_needs_partners
+                    then 1
+                else 0
+            end
+        ) = 1 as changed_in_last_round,
+        max(case when is_within_withheld_cell then 1 else 0 end) = 1 as is_within_withheld_cell,
+        max(case when is_over_several_rows then 1 else 0 end) = 1 as is_over_several_rows
+    from member_outcomes
+    group by cell_id
 
 ),
 {% endmacro %}
