@@ -73,7 +73,8 @@ def write_raw_extract(
 
 
 def dbt_command(
-    args: Sequence[str], raw_dir: Path, db_path: Path, raw_format: str = "parquet", project_dir: Path = PROJECT_DIR
+    args: Sequence[str], raw_dir: Path, db_path: Path, raw_format: str = "parquet", project_dir: Path = PROJECT_DIR,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run one dbt command on the project (or a copy of it) against the given raw directory and database file."""
     env = {
@@ -82,6 +83,7 @@ def dbt_command(
         "ATLAS_RAW_FORMAT": raw_format,
         "ATLAS_DUCKDB_PATH": str(db_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(extra_env or {}),
     }
     dbt = Path(sys.executable).with_name("dbt")
     target_path = db_path.parent / "dbt_target"

@@ -44,6 +44,7 @@ import atlas.publication.staging as publication_staging
 import atlas.pipeline.errors as run_errors
 import atlas.pipeline.lock as run_lock
 import atlas.pipeline.yearly_update as yearly_update
+import atlas.spark.build as spark_build
 from atlas.paths import PROJECT_DIR
 from atlas.pipeline.dbt_invocation import dbt_build, extract_bytes, temp_directory
 from atlas.pipeline.summary import print_summary
@@ -140,7 +141,7 @@ def build_steps(check: CheckResult, update: yearly_update.UpdatePlan,
 
 
 def build_database(raw_dir: Path, building: Path, database: Path, check: CheckResult,
-                   update: yearly_update.UpdatePlan, max_lines_per_step: int) -> int:
+                   update: yearly_update.UpdatePlan, args: argparse.Namespace) -> int:
     """`dbt build` into the temporary file, from a copy of the working database when only some
     years are rebuilt; on failure delete it (the outputs in place stay as they are)."""
     building.parent.mkdir(parents=True, exist_ok=True)
@@ -148,8 +149,8 @@ def build_database(raw_dir: Path, building: Path, database: Path, check: CheckRe
     try:
         if update.build_years is not None:
             shutil.copyfile(database, building)
-        steps = build_steps(check, update, max_lines_per_step)
-        returncode = 0
+        steps = [] if args.target == spark_build.TARGET else build_steps(check, update, args.max_lines_per_step)
+        returncode = spark_build.build_on_spark(raw_dir, building, database, check, update) if not steps else 0
         for index, step in enumerate(steps):
             returncode = dbt_build(raw_dir, building, check, step, EARLIER_STEP if index < len(steps) - 1 else ())
             if returncode != 0:
@@ -227,6 +228,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="build a full history in steps of whole years of at most LINES claim lines each, so "
                              "that memory stays bounded however many years (default: %(default)s, about a year "
                              "of all of Belgium)")
+    parser.add_argument("--target", choices=["duckdb", spark_build.TARGET], default="duckdb",
+                        help="the profiles.yml target dbt builds on: duckdb (default), or spark, whose tables are "
+                             "then loaded into the working database (docs/spark.md)")
     parser.add_argument("--accept-quarantine", nargs="?", const="", default=None, metavar="NOTE",
                         help="publish even when the plausibility gate finds the build implausible (a year mostly "
                              "quarantined, a year missing from a source, a volume far from the previous build); "
@@ -259,8 +263,9 @@ def run(args: argparse.Namespace) -> int:
             check = prepare_raw_extract(raw_dir, building, args)
             if check is None:
                 return 2
-            update = plan_update(database, check, args.full_refresh)
-            returncode = build_database(raw_dir, building, database, check, update, args.max_lines_per_step)
+            # Spark builds every year (docs/spark.md): its tables are not copied like a DuckDB file.
+            update = plan_update(database, check, args.full_refresh or args.target == spark_build.TARGET)
+            returncode = build_database(raw_dir, building, database, check, update, args)
             if returncode != 0:
                 return returncode
         finally:

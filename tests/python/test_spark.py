@@ -1,0 +1,137 @@
+"""The same project on Spark (docs/spark.md): `dbt build --target spark` on the CI-sized synthetic
+extract (every seed, model, unit test and data test, in one local session), its tables loaded into
+a working DuckDB file as the run command does, and every cell compared with the DuckDB build of the
+same extract: the published tables, suppression flags included, the data-quality tables and the
+published file itself. Rates and other doubles agree to 1e-9, everything else exactly."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from atlas.publication.database import write_published_database
+from atlas.spark.working_database import exported_tables, write_working_database
+from conftest import built_once, dbt_command, registry_codes
+
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def spark_build(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the Spark build of synthetic_build's extract: its dbt target, its export and
+    the working DuckDB file loaded from it (atlas.duckdb)."""
+    raw_dir, _ = synthetic_build
+
+    def build(root: Path) -> None:
+        result = dbt_command(["build", "--target", "spark"], raw_dir, root / "unused.duckdb",
+                             extra_env={"ATLAS_SPARK_DIR": str(root / "spark"),
+                                        "ATLAS_SPARK_EXPORT_DIR": str(root / "export")})
+        (root / "dbt_build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+        if result.returncode != 0:
+            pytest.fail(f"dbt build --target spark failed (exit {result.returncode}):\n"
+                        f"{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        write_working_database(root / "export", root / "dbt_target" / "manifest.json", root / "atlas.duckdb",
+                               progress=lambda _: None)
+
+    return built_once(tmp_path_factory, "spark", build)
+
+
+def differing_cells(duckdb_build: Path, spark_database: Path, table: str) -> tuple[int, int]:
+    """(cells compared, cells that differ) of one table in both databases: rows matched on every
+    column that is not a double, doubles compared to TOLERANCE; a row of one build missing from
+    the other counts each of its cells."""
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{duckdb_build}' as duckdb_build (read_only)")
+        connection.execute(f"attach '{spark_database}' as spark_build (read_only)")
+        columns = connection.execute(
+            "select column_name, data_type from duckdb_columns() where database_name = 'duckdb_build'"
+            " and table_name = ? order by column_index", [table]).fetchall()
+        keys = [name for name, data_type in columns if data_type != "DOUBLE"]
+        doubles = [name for name, data_type in columns if data_type == "DOUBLE"]
+        key_list = ", ".join(f'"{name}"' for name in keys)
+        rows: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        for catalog in ("duckdb_build", "spark_build"):
+            fetched = connection.execute(
+                f'select {key_list}{", " if doubles else ""}{", ".join(chr(34) + d + chr(34) for d in doubles)}'
+                f' from {catalog}.main."{table}"').fetchall()
+            rows[catalog] = {row[:len(keys)]: row[len(keys):] for row in fetched}
+            assert len(rows[catalog]) == len(fetched), f"{table}: rows not told apart by {keys} in {catalog}"
+    compared = differing = 0
+    for key in rows["duckdb_build"].keys() | rows["spark_build"].keys():
+        left, right = rows["duckdb_build"].get(key), rows["spark_build"].get(key)
+        compared += len(columns)
+        if left is None or right is None:
+            differing += len(columns)
+            continue
+        differing += sum(not same_double(a, b) for a, b in zip(left, right))
+    return compared, differing
+
+
+def same_double(left: float | None, right: float | None) -> bool:
+    if left is None or right is None:
+        return left is None and right is None
+    return math.isclose(left, right, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
+def test_every_published_cell_is_the_same(synthetic_build: tuple[Path, Path], spark_build: Path) -> None:
+    _, duckdb_build = synthetic_build
+    tables = [*registry_codes(), "indicators", "indicator_values"]
+    results = {table: differing_cells(duckdb_build, spark_build / "atlas.duckdb", table) for table in tables}
+    assert {table: differing for table, (_, differing) in results.items() if differing} == {}
+    assert sum(compared for compared, _ in results.values()) > 100_000  # the CI extract publishes that much
+
+
+def test_every_other_loaded_table_is_the_same(synthetic_build: tuple[Path, Path], spark_build: Path) -> None:
+    """The data-quality tables (quarantine, reconciliation) and the seeds: the same rows, the
+    delivered files named by the same paths."""
+    _, duckdb_build = synthetic_build
+    published = {*registry_codes(), "indicators", "indicator_values"}
+    others = [table.name for table in exported_tables(spark_build / "dbt_target" / "manifest.json")
+              if table.name not in published]
+    assert {"quarantined_claims", "quarantined_beneficiaries", "extract_reconciliation"} <= set(others)
+    differing = {table: cells for table in others
+                 if (cells := differing_cells(duckdb_build, spark_build / "atlas.duckdb", table)[1])}
+    assert differing == {}
+
+
+def published_structure(database: Path) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(
+            "select t.table_name, t.comment, c.column_index, c.column_name, c.data_type, c.is_nullable, c.comment"
+            " from duckdb_tables() as t inner join duckdb_columns() as c using (database_name, schema_name, table_name)"
+            " order by all").fetchall()
+
+
+def test_the_published_file_is_the_same(synthetic_build: tuple[Path, Path], spark_build: Path,
+                                        tmp_path: Path) -> None:
+    """BI users get the same file whichever engine built it: tables, column order and types, NOT
+    NULL, comments, and every cell."""
+    _, duckdb_build = synthetic_build
+    from_duckdb = write_published_database(duckdb_build, tmp_path / "from_duckdb.duckdb")
+    from_spark = write_published_database(spark_build / "atlas.duckdb", tmp_path / "from_spark.duckdb")
+    assert published_structure(tmp_path / "from_spark.duckdb") == published_structure(tmp_path / "from_duckdb.duckdb")
+    assert [(t.name, t.row_count) for t in from_spark.tables] == [(t.name, t.row_count) for t in from_duckdb.tables]
+    differing = {table.name: cells for table in from_spark.tables
+                 if (cells := differing_cells(tmp_path / "from_duckdb.duckdb", tmp_path / "from_spark.duckdb",
+                                              table.name)[1])}
+    assert differing == {}
+
+
+def test_every_unit_and_data_test_ran_on_spark(spark_build: Path) -> None:
+    results = json.loads((spark_build / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
+    manifest = json.loads((spark_build / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
+    statuses: dict[str, set[str]] = {}
+    for result in results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        statuses.setdefault(kind, set()).add(result["status"])
+    assert statuses["unit_test"] == {"pass"} and statuses["test"] == {"pass"}
+    assert statuses["model"] == {"success"} and statuses["seed"] == {"success"}
+    ran = {result["unique_id"] for result in results["results"]}
+    expected = {*manifest["nodes"], *manifest.get("unit_tests", {})}
+    expected = {uid for uid in expected if uid.split(".")[0] in {"model", "seed", "test", "unit_test"}}
+    assert expected - ran == set()
