@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +18,35 @@ import duckdb
 import pytest
 
 from atlas.publication.database import write_published_database
-from atlas.spark.working_database import exported_tables, write_working_database
-from conftest import built_once, dbt_command, registry_codes
+from atlas.spark.working_database import exported_tables
+from conftest import PROJECT_DIR, built_once, dbt_command, registry_codes
 
 TOLERANCE = 1e-9
 
 
 @pytest.fixture(scope="module")
 def spark_build(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder of the Spark build of synthetic_build's extract: its dbt target, its export and
-    the working DuckDB file loaded from it (atlas.duckdb)."""
+    """The folder of the run command's Spark build of synthetic_build's extract (`run_pipeline.py
+    --target spark`: the build without unit tests, the load into atlas.duckdb, the gate, the
+    published file and the exports), then the unit tests on Spark, in dbt_target/."""
     raw_dir, _ = synthetic_build
 
     def build(root: Path) -> None:
-        result = dbt_command(["build", "--target", "spark"], raw_dir, root / "unused.duckdb",
-                             extra_env={"ATLAS_SPARK_DIR": str(root / "spark"),
-                                        "ATLAS_SPARK_EXPORT_DIR": str(root / "export")})
-        (root / "dbt_build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-        if result.returncode != 0:
-            pytest.fail(f"dbt build --target spark failed (exit {result.returncode}):\n"
-                        f"{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-        write_working_database(root / "export", root / "dbt_target" / "manifest.json", root / "atlas.duckdb",
-                               progress=lambda _: None)
+        spark_env = {"ATLAS_SPARK_DIR": str(root / "spark")}
+        run = subprocess.run(
+            [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--target", "spark",
+             "--raw-dir", str(raw_dir), "--database", str(root / "atlas.duckdb"),
+             "--published-database", str(root / "published.duckdb"), "--export-dir", str(root / "exports")],
+            cwd=PROJECT_DIR, env={**os.environ, **spark_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+            capture_output=True, text=True, check=False)
+        (root / "run.log").write_text(run.stdout + run.stderr, encoding="utf-8")
+        if run.returncode != 0:
+            pytest.fail(f"run_pipeline.py --target spark failed (exit {run.returncode}):\n"
+                        f"{run.stdout[-6000:]}\n{run.stderr[-2000:]}")
+        unit = dbt_command(["test", "--target", "spark", "--select", "test_type:unit"], raw_dir,
+                           root / "unused.duckdb", extra_env=spark_env)
+        if unit.returncode != 0:
+            pytest.fail(f"the unit tests failed on Spark (exit {unit.returncode}):\n{unit.stdout[-6000:]}")
 
     return built_once(tmp_path_factory, "spark", build)
 
@@ -91,7 +101,7 @@ def test_every_other_loaded_table_is_the_same(synthetic_build: tuple[Path, Path]
     delivered files named by the same paths."""
     _, duckdb_build = synthetic_build
     published = {*registry_codes(), "indicators", "indicator_values"}
-    others = [table.name for table in exported_tables(spark_build / "dbt_target" / "manifest.json")
+    others = [table.name for table in exported_tables(spark_build / "spark" / "target" / "manifest.json")
               if table.name not in published]
     assert {"quarantined_claims", "quarantined_beneficiaries", "extract_reconciliation"} <= set(others)
     differing = {table: cells for table in others
@@ -110,28 +120,35 @@ def published_structure(database: Path) -> list[tuple[Any, ...]]:
 def test_the_published_file_is_the_same(synthetic_build: tuple[Path, Path], spark_build: Path,
                                         tmp_path: Path) -> None:
     """BI users get the same file whichever engine built it: tables, column order and types, NOT
-    NULL, comments, and every cell."""
+    NULL, comments and every cell; and the exports of every table."""
     _, duckdb_build = synthetic_build
     from_duckdb = write_published_database(duckdb_build, tmp_path / "from_duckdb.duckdb")
-    from_spark = write_published_database(spark_build / "atlas.duckdb", tmp_path / "from_spark.duckdb")
-    assert published_structure(tmp_path / "from_spark.duckdb") == published_structure(tmp_path / "from_duckdb.duckdb")
-    assert [(t.name, t.row_count) for t in from_spark.tables] == [(t.name, t.row_count) for t in from_duckdb.tables]
-    differing = {table.name: cells for table in from_spark.tables
-                 if (cells := differing_cells(tmp_path / "from_duckdb.duckdb", tmp_path / "from_spark.duckdb",
-                                              table.name)[1])}
+    from_spark = spark_build / "published.duckdb"
+    assert published_structure(from_spark) == published_structure(tmp_path / "from_duckdb.duckdb")
+    with duckdb.connect(str(from_spark), read_only=True) as connection:
+        counts = connection.execute("select table_name, row_count from publication order by table_name").fetchall()
+    assert counts == sorted((t.name, t.row_count) for t in from_duckdb.tables)
+    differing = {name: cells for name, _ in counts
+                 if (cells := differing_cells(tmp_path / "from_duckdb.duckdb", from_spark, name)[1])}
     assert differing == {}
+    for name, _ in counts:
+        assert (spark_build / "exports" / "parquet" / f"{name}.parquet").is_file()
+        assert (spark_build / "exports" / "csv" / f"{name}.csv").is_file()
 
 
-def test_every_unit_and_data_test_ran_on_spark(spark_build: Path) -> None:
-    results = json.loads((spark_build / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
-    manifest = json.loads((spark_build / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
+def test_every_model_unit_and_data_test_ran_on_spark(spark_build: Path) -> None:
+    """The run's build ran every seed, model and data test, the second command every unit test,
+    all on Spark, all passing."""
+    build = json.loads((spark_build / "spark" / "target" / "run_results.json").read_text(encoding="utf-8"))
+    units = json.loads((spark_build / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
+    manifest = json.loads((spark_build / "spark" / "target" / "manifest.json").read_text(encoding="utf-8"))
+    assert {build["args"]["target"], units["args"]["target"]} == {"spark"}
     statuses: dict[str, set[str]] = {}
-    for result in results["results"]:
-        kind = result["unique_id"].split(".")[0]
-        statuses.setdefault(kind, set()).add(result["status"])
-    assert statuses["unit_test"] == {"pass"} and statuses["test"] == {"pass"}
-    assert statuses["model"] == {"success"} and statuses["seed"] == {"success"}
-    ran = {result["unique_id"] for result in results["results"]}
-    expected = {*manifest["nodes"], *manifest.get("unit_tests", {})}
-    expected = {uid for uid in expected if uid.split(".")[0] in {"model", "seed", "test", "unit_test"}}
+    for result in [*build["results"], *units["results"]]:
+        statuses.setdefault(result["unique_id"].split(".")[0], set()).add(result["status"])
+    assert statuses == {"seed": {"success"}, "model": {"success"}, "test": {"pass"}, "unit_test": {"pass"}}
+    ran = {result["unique_id"] for result in [*build["results"], *units["results"]]}
+    expected = {uid for uid in [*manifest["nodes"], *manifest["unit_tests"]]
+                if uid.split(".")[0] in {"model", "seed", "test", "unit_test"}}
     assert expected - ran == set()
+    assert len(manifest["unit_tests"]) > 0

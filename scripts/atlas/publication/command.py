@@ -20,7 +20,8 @@ published path, which is a symbolic link swapped in one step to the new file
 holding an old version open keeps reading it, and a new connection opens the complete new one,
 even in a process that still holds the old one. The exports: two renames of the folder.
 scripts/run_pipeline.py calls this after a successful `dbt build`; run alone, it publishes from
-an existing working database.
+an existing working database, or with --from-spark-export from the tables a Spark build wrote
+(docs/spark.md: a build on a cluster).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from typing import Sequence
 from atlas.paths import PROJECT_DIR
 from atlas.publication.errors import PublishError
 from atlas.publication.files import writer_lock_holder
+from atlas.publication.files import remove_database_file, replace_database_file, temporary_path
 from atlas.publication.staging import publish
+from atlas.spark.working_database import SparkExportError, write_working_database
 
 DEFAULT_DATABASE = PROJECT_DIR / "data" / "atlas.duckdb"
 
@@ -56,7 +59,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         default=Path(os.environ.get("ATLAS_EXPORT_DIR", DEFAULT_EXPORT_DIR)),
                         help="folder of the Parquet and CSV exports (default: $ATLAS_EXPORT_DIR or data/exports)")
     parser.add_argument("--no-exports", action="store_true", help="publish the database only")
+    parser.add_argument("--from-spark-export", type=Path, metavar="DIR",
+                        help="first write the working database from the tables a Spark build exported to DIR "
+                             "(its ATLAS_SPARK_EXPORT_DIR; docs/spark.md), replacing the one at --database")
+    parser.add_argument("--manifest", type=Path, default=PROJECT_DIR / "target" / "manifest.json",
+                        help="with --from-spark-export: the dbt manifest of that build, whose contracts give the "
+                             "tables their types and comments (default: target/manifest.json)")
     return parser.parse_args(argv)
+
+
+def load_spark_export(export_dir: Path, manifest: Path, working: Path) -> None:
+    """The working database, replaced by one loaded from a Spark build's export."""
+    loading = temporary_path(working, "loading")
+    remove_database_file(loading)
+    try:
+        write_working_database(export_dir, manifest, loading, progress=lambda line: print(line.replace("[spark]", "[publish]")))
+        replace_database_file(loading, working)
+    finally:
+        remove_database_file(loading)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,8 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"[publish] error: {database} is open for writing by another process: {holder}", file=sys.stderr)
             return 1
     try:
+        if args.from_spark_export:
+            load_spark_export(args.from_spark_export.resolve(), args.manifest.resolve(), working)
         publication = publish(working, published, export_dir)
-    except PublishError as error:
+    except (PublishError, SparkExportError) as error:
         print(f"[publish] error: {error}", file=sys.stderr)
         return 1
     rows = sum(table.row_count for table in publication.tables)

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import atlas.pipeline.yearly_update as yearly_update
-from atlas.paths import PROJECT_DIR
 from atlas.pipeline.dbt_invocation import dbt_build
 from atlas.raw.check import CheckResult
 from atlas.spark.working_database import write_working_database
@@ -29,12 +28,15 @@ def build_on_spark(raw_dir: Path, building: Path, database: Path, check: CheckRe
     """dbt build on Spark, then its tables into building (a new DuckDB file); dbt's exit code."""
     export_dir = Path(f"{building}.spark-export")
     shutil.rmtree(export_dir, ignore_errors=True)
-    target_env = {"DBT_TARGET": TARGET, "ATLAS_SPARK_DIR": str(spark_dir(database)),
-                  "ATLAS_SPARK_EXPORT_DIR": str(export_dir)}
+    # dbt's own files (manifest, run results) with the session's: the load reads this build's
+    # manifest, not one another dbt command left in the project's target/.
+    target_path = spark_dir(database) / "target"
+    target_env = {"DBT_TARGET": TARGET, "DBT_TARGET_PATH": str(target_path),
+                  "ATLAS_SPARK_DIR": str(spark_dir(database)), "ATLAS_SPARK_EXPORT_DIR": str(export_dir)}
     try:
         returncode = dbt_build(raw_dir, building, check, update, target_env=target_env)
         if returncode == 0:
-            write_working_database(export_dir, PROJECT_DIR / "target" / "manifest.json", building)
+            write_working_database(export_dir, target_path / "manifest.json", building)
         return returncode
     finally:
         shutil.rmtree(export_dir, ignore_errors=True)
