@@ -4,8 +4,8 @@ For each scale, in a scratch folder of its own:
 
 1. generate the synthetic extract (scripts/generate_synthetic_data.py), timed apart: it is not
    part of the run;
-2. run the run command (dbt build with its tests, plausibility gate, publication) as a
-   subprocess, its output in a log file, with ATLAS_DUCKDB_TEMP_DIRECTORY pointing into the
+2. run the run command (dbt build with its tests, plausibility gate, publication; with
+   --target spark, on a local Spark session) as a subprocess, its output in a log file, with ATLAS_DUCKDB_TEMP_DIRECTORY pointing into the
    scratch folder. Every 0.2 s a thread samples the resident memory of the whole process tree
    (the run, dbt and every other descendant, summed, from /proc) and the size of the spill
    folder; the peaks are reported (DuckDB deletes its spill files at the end);
@@ -82,6 +82,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "generated again (default: a temporary folder, removed at the end)")
     parser.add_argument("--threads", type=int, default=profile_threads(),
                         help="DuckDB threads of the floor query (default: the dbt profile's, %(default)s)")
+    parser.add_argument("--target", choices=["duckdb", "spark"], default="duckdb",
+                        help="the run command's --target: duckdb (default), or spark on a local session "
+                             "(docs/spark.md; not with the increment scale, which is DuckDB's yearly update)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="also write the figures as JSON to PATH (seconds, bytes)")
     args = parser.parse_args(argv)
@@ -89,6 +92,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.scales = chosen_scales(args)
     except ScaleError as error:
         parser.error(str(error))
+    if args.target == "spark" and any(scale.increment for scale in args.scales):
+        parser.error("the increment scale measures DuckDB's yearly update; on Spark every run builds every year")
     return args
 
 
@@ -126,7 +131,7 @@ def benchmark_scale(scale: Scale, args: argparse.Namespace, base: Path) -> Scale
     if scale.increment:
         result = benchmark_increment(scale, raw, folder, generate_seconds, args.threads)
     else:
-        result = benchmark_run(scale, raw, folder, generate_seconds, args.threads)
+        result = benchmark_run(scale, raw, folder, generate_seconds, args.threads, args.target)
     for line in increment_lines(result):
         progress(line)
     progress(f"{scale.name}: run {result.run.seconds:.1f} s, floor {result.floor.seconds:.2f} s")

@@ -71,21 +71,24 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def run_pipeline(label: str, raw: Path, outputs: Path, log_path: Path) -> Measurement:
-    """The run command on raw, every output and its spill under outputs."""
+def run_pipeline(label: str, raw: Path, outputs: Path, log_path: Path, target: str = "duckdb") -> Measurement:
+    """The run command on raw, every output and its spill under outputs (with target spark, the
+    local session's catalog and tables too: docs/spark.md)."""
     command = [sys.executable, str(RUN_COMMAND), "--raw-dir", str(raw),
                "--database", str(outputs / "atlas.duckdb"),
                "--published-database", str(outputs / "atlas_published.duckdb"),
-               "--export-dir", str(outputs / "exports")]
+               "--export-dir", str(outputs / "exports"), "--target", target]
     spill = outputs / "spill"
-    measurement = run_measured(label, command, log_path, {"ATLAS_DUCKDB_TEMP_DIRECTORY": str(spill)}, spill)
+    env = {"ATLAS_DUCKDB_TEMP_DIRECTORY": str(spill), "ATLAS_SPARK_DIR": str(outputs / "spark")}
+    measurement = run_measured(label, command, log_path, env, spill)
     progress(f"{label}: {describe(measurement)}")
     return measurement
 
 
-def benchmark_run(scale: Scale, raw: Path, folder: Path, generate_seconds: float | None, threads: int) -> ScaleResult:
+def benchmark_run(scale: Scale, raw: Path, folder: Path, generate_seconds: float | None, threads: int,
+                  target: str = "duckdb") -> ScaleResult:
     """The run on a fresh set of outputs, then the floor on the same extract."""
-    run = run_pipeline(f"{scale.name}: run", raw, fresh_folder(folder / "run"), folder / "run.log")
+    run = run_pipeline(f"{scale.name}: run", raw, fresh_folder(folder / "run"), folder / "run.log", target)
     floor = measure_floor(raw, threads, fresh_folder(folder / "floor"))
     return ScaleResult(scale.name, scale.persons, scale.years, generate_seconds, run, floor)
 
