@@ -146,6 +146,12 @@ def test_the_published_file_is_the_same(synthetic_build: tuple[Path, Path], spar
         assert (spark_build / "exports" / "csv" / f"{name}.csv").is_file()
 
 
+def test_the_delivered_folder_is_left_as_it_was(synthetic_build: tuple[Path, Path], spark_build: Path) -> None:
+    """Spark reads the extract through views: nothing is written among the delivered files."""
+    raw_dir, _ = synthetic_build
+    assert all(path.is_file() and path.suffix == ".parquet" for path in raw_dir.iterdir())
+
+
 def test_every_model_unit_and_data_test_ran_on_spark(spark_build: Path) -> None:
     """The run's build ran every seed, model and data test, the second command every unit test,
     all on Spark, all passing."""

@@ -1,0 +1,69 @@
+"""The load of a Spark build's export into a working DuckDB file (scripts/atlas/spark/
+working_database.py), without Spark: an export written from the DuckDB build of the CI extract as
+Spark's on-run-end hook writes it (a folder of Parquet files per table), published through
+`publish_database.py --from-spark-export` as after a build on a cluster (docs/spark.md)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from atlas.publication.database import write_published_database
+from atlas.spark.working_database import exported_tables
+from conftest import PROJECT_DIR
+from test_spark import differing_cells, published_structure
+
+
+@pytest.fixture(scope="module")
+def export_of_duckdb_build(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+                           ) -> tuple[Path, Path]:
+    """(export folder, manifest) of the synthetic build's tables, one Parquet folder each."""
+    _, database = synthetic_build
+    manifest = database.parent / "dbt_target" / "manifest.json"
+    export_dir = tmp_path_factory.mktemp("spark-export")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        for table in exported_tables(manifest):
+            (export_dir / table.name).mkdir()
+            connection.execute(f"copy (select * from \"{table.name}\") to "
+                               f"'{export_dir / table.name / 'part-00000.parquet'}' (format parquet)")
+    return export_dir, manifest
+
+
+def publish_from_export(export_dir: Path, manifest: Path, outputs: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "publish_database.py"), "--from-spark-export", str(export_dir),
+         "--manifest", str(manifest), "--database", str(outputs / "working.duckdb"),
+         "--published-database", str(outputs / "published.duckdb"), "--no-exports"],
+        capture_output=True, text=True, check=False)
+
+
+def test_a_published_file_from_an_export_is_the_published_file(
+        synthetic_build: tuple[Path, Path], export_of_duckdb_build: tuple[Path, Path], tmp_path: Path) -> None:
+    _, database = synthetic_build
+    result = publish_from_export(*export_of_duckdb_build, tmp_path)
+    assert result.returncode == 0, result.stderr
+    write_published_database(database, tmp_path / "direct.duckdb")
+    assert published_structure(tmp_path / "published.duckdb") == published_structure(tmp_path / "direct.duckdb")
+    with duckdb.connect(str(tmp_path / "direct.duckdb"), read_only=True) as connection:
+        tables = [name for (name,) in connection.execute("select table_name from publication").fetchall()]
+    assert {name: cells for name in tables
+            if (cells := differing_cells(tmp_path / "direct.duckdb", tmp_path / "published.duckdb", name)[1])} == {}
+
+
+def test_an_export_missing_a_table_is_refused_by_name(export_of_duckdb_build: tuple[Path, Path],
+                                                      tmp_path: Path) -> None:
+    export_dir, manifest = export_of_duckdb_build
+    partial = tmp_path / "export"
+    shutil.copytree(export_dir, partial)
+    shutil.rmtree(partial / "cube_013_001")
+    (tmp_path / "working.duckdb").write_bytes(b"")  # a working database in place stays as it was
+    result = publish_from_export(partial, manifest, tmp_path)
+    assert result.returncode == 1
+    assert "cube_013_001" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "working.duckdb").read_bytes() == b""
+    assert not (tmp_path / "published.duckdb").exists()
