@@ -94,40 +94,35 @@ round_0 as (
     its members' rows, a cell's new state a window over its own rows. Spark inlines a CTE
     wherever it is read, so a round reading the one before it and the groups several times
     would make a query that grows by far more than one round's worth each round. -#}
+{#- What a member row carries from round to round besides the cell's state. -#}
+{%- set member_columns = ['cell_id', 'group_id', 'member_role', 'measure', 'is_strong', 'beneficiaries',
+    'sort_key', 'remainder'] %}
 {% for round_number in range(1, rounds + 2) -%}
 {%- set state = 'round_' ~ (round_number - 1) %}
 {%- set prefix = 'round_' ~ round_number %}
-{%- set group_window = 'partition by ' ~ state ~ '.group_id, case when ' ~ state ~ '.group_id is null then '
-    ~ state ~ '.cell_id end' %}
+{#- The group's members in the order its candidates are taken: the candidates first, children
+    before the parent, the smallest first. A published child is never small (primary suppression
+    took those); a child with no one in it protects nobody, so where no strong child is left the
+    parent goes, if it can. The group's sums use the same partition and order over the whole
+    group, so that an engine sorts the members once a round. -#}
+{%- set group_in_order = 'partition by ' ~ state ~ '.group_id, case when ' ~ state ~ '.group_id is null then '
+    ~ state ~ '.cell_id end order by case when not ' ~ state ~ '.is_suppressed and (' ~ state
+    ~ ".member_role = 'parent' or " ~ state ~ '.is_strong) then 0 else 1 end, case when ' ~ state
+    ~ ".member_role = 'child' then 0 else 1 end, " ~ state ~ '.measure, ' ~ state ~ '.beneficiaries, '
+    ~ state ~ '.sort_key' %}
+{%- set whole_group = group_in_order ~ ' rows between unbounded preceding and unbounded following' %}
 {{ prefix }}_group_status as (
 
     select
-        {{ state }}.cell_id,
-        {{ state }}.group_id,
-        {{ state }}.member_role,
-        {{ state }}.measure,
-        {{ state }}.is_strong,
-        {{ state }}.beneficiaries,
-        {{ state }}.sort_key,
-        {{ state }}.remainder,
-        {{ state }}.is_suppressed,
-        {{ state }}.needs_partners,
-        sum(case when {{ state }}.is_suppressed then 1 else 0 end) over ({{ group_window }}) as withheld_members,
-        sum(case when {{ state }}.needs_partners then 1 else 0 end) over ({{ group_window }}) as withheld_needing_partners,
+        {%- for column in member_columns + ['is_suppressed', 'needs_partners'] %}
+        {{ state }}.{{ column }},
+        {%- endfor %}
+        sum(case when {{ state }}.is_suppressed then 1 else 0 end) over ({{ whole_group }}) as withheld_members,
+        sum(case when {{ state }}.needs_partners then 1 else 0 end) over ({{ whole_group }}) as withheld_needing_partners,
         sum(
             case when {{ state }}.is_suppressed and {{ state }}.is_strong then 1 else 0 end
-        ) over ({{ group_window }}) as withheld_strong,
-        -- A published child is never small (primary suppression took those); a child with no
-        -- one in it protects nobody, so where no strong child is left the parent goes, if it can.
-        row_number() over (
-            {{ group_window }},
-                not {{ state }}.is_suppressed and ({{ state }}.member_role = 'parent' or {{ state }}.is_strong)
-            order by
-                case when {{ state }}.member_role = 'child' then 0 else 1 end,
-                {{ state }}.measure,
-                {{ state }}.beneficiaries,
-                {{ state }}.sort_key
-        ) as candidate_rank
+        ) over ({{ whole_group }}) as withheld_strong,
+        row_number() over ({{ group_in_order }}) as candidate_rank
     from {{ state }}
 
 ),
@@ -135,16 +130,9 @@ round_0 as (
 {{ prefix }}_choices as (
 
     select
-        cell_id,
-        group_id,
-        member_role,
-        measure,
-        is_strong,
-        beneficiaries,
-        sort_key,
-        remainder,
-        is_suppressed,
-        needs_partners,
+        {%- for column in member_columns + ['is_suppressed', 'needs_partners'] %}
+        {{ column }},
+        {%- endfor %}
         withheld_needing_partners > 0 as group_needs_partners,
         -- An exposed group gives up its first candidate.
         group_id is not null
@@ -169,14 +157,9 @@ round_0 as (
 {{ prefix }} as (
 
     select
-        cell_id,
-        group_id,
-        member_role,
-        measure,
-        is_strong,
-        beneficiaries,
-        sort_key,
-        remainder,
+        {%- for column in member_columns %}
+        {{ column }},
+        {%- endfor %}
         {%- if round_number == rounds + 1 %}
         -- The state after the last round allowed, for pattern_outcomes to compare with this one.
         is_suppressed as allowed_is_suppressed,
