@@ -65,12 +65,10 @@ def differing_cells(duckdb_build: Path, spark_database: Path, table: str,
         columns = [(name, data_type) for name, data_type in columns if name not in skipped]
         keys = [name for name, data_type in columns if data_type != "DOUBLE"]
         doubles = [name for name, data_type in columns if data_type == "DOUBLE"]
-        key_list = ", ".join(f'"{name}"' for name in keys)
+        column_list = ", ".join(f'"{name}"' for name in [*keys, *doubles])
         rows: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
         for catalog in ("duckdb_build", "spark_build"):
-            fetched = connection.execute(
-                f'select {key_list}{", " if doubles else ""}{", ".join(chr(34) + d + chr(34) for d in doubles)}'
-                f' from {catalog}.main."{table}"').fetchall()
+            fetched = connection.execute(f'select {column_list} from {catalog}.main."{table}"').fetchall()
             rows[catalog] = {row[:len(keys)]: row[len(keys):] for row in fetched}
             assert len(rows[catalog]) == len(fetched), f"{table}: rows not told apart by {keys} in {catalog}"
     compared = differing = 0

@@ -50,14 +50,12 @@ def extract_bytes(raw_dir: Path) -> int:
 
 
 def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan,
-              selection: Sequence[str] = (), target_env: dict[str, str] | None = None) -> int:
-    """`dbt build` into database, or with target_env (atlas.spark.build) on the target it names."""
+              extra_args: Sequence[str] = (), extra_env: dict[str, str] | None = None) -> int:
+    """`dbt build` into database; extra_args (a selection, another target) and extra_env go to dbt."""
     env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
-           "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(target_env or {})}
+           "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(extra_env or {})}
     # The conventions the check detected, and the rows it counted per file for the reconciliation.
-    command = [*dbt_command(), *selection, "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
-    if target_env:
-        command += ["--target", target_env["DBT_TARGET"], "--full-refresh"]
+    command = [*dbt_command(), *extra_args, "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
     returncode, lines = run_echoed(command, env)
     full = run_errors.disk_full_line(lines) if returncode else None

@@ -140,6 +140,17 @@ def build_steps(check: CheckResult, update: yearly_update.UpdatePlan,
     return [yearly_update.UpdatePlan(group, [], "a step of the history") for group in groups]
 
 
+def build_in_steps(raw_dir: Path, building: Path, check: CheckResult, update: yearly_update.UpdatePlan,
+                   max_lines_per_step: int) -> int:
+    """The DuckDB build: one `dbt build`, or one per step of a long history; the first failure's exit code."""
+    steps = build_steps(check, update, max_lines_per_step)
+    for index, step in enumerate(steps):
+        returncode = dbt_build(raw_dir, building, check, step, EARLIER_STEP if index < len(steps) - 1 else ())
+        if returncode != 0:
+            return returncode
+    return 0
+
+
 def build_database(raw_dir: Path, building: Path, database: Path, check: CheckResult,
                    update: yearly_update.UpdatePlan, args: argparse.Namespace) -> int:
     """`dbt build` into the temporary file, from a copy of the working database when only some
@@ -149,12 +160,10 @@ def build_database(raw_dir: Path, building: Path, database: Path, check: CheckRe
     try:
         if update.build_years is not None:
             shutil.copyfile(database, building)
-        steps = [] if args.target == spark_build.TARGET else build_steps(check, update, args.max_lines_per_step)
-        returncode = spark_build.build_on_spark(raw_dir, building, database, check, update) if not steps else 0
-        for index, step in enumerate(steps):
-            returncode = dbt_build(raw_dir, building, check, step, EARLIER_STEP if index < len(steps) - 1 else ())
-            if returncode != 0:
-                break
+        if args.target == spark_build.TARGET:
+            returncode = spark_build.build_on_spark(raw_dir, building, database, check, update)
+        else:
+            returncode = build_in_steps(raw_dir, building, check, update, args.max_lines_per_step)
         if returncode == 0:
             yearly_update.record(building, update)
             # Everything in the file, no write-ahead log beside it, before it is moved.

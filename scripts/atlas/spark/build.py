@@ -31,10 +31,11 @@ def build_on_spark(raw_dir: Path, building: Path, database: Path, check: CheckRe
     # dbt's own files (manifest, run results) with the session's: the load reads this build's
     # manifest, not one another dbt command left in the project's target/.
     target_path = spark_dir(database) / "target"
-    target_env = {"DBT_TARGET": TARGET, "DBT_TARGET_PATH": str(target_path),
-                  "ATLAS_SPARK_DIR": str(spark_dir(database)), "ATLAS_SPARK_EXPORT_DIR": str(export_dir)}
+    spark_env = {"DBT_TARGET_PATH": str(target_path), "ATLAS_SPARK_DIR": str(spark_dir(database)),
+                 "ATLAS_SPARK_EXPORT_DIR": str(export_dir)}
     try:
-        returncode = dbt_build(raw_dir, building, check, update, target_env=target_env)
+        # Every year, every time: the session's tables of an earlier build are replaced.
+        returncode = dbt_build(raw_dir, building, check, update, ("--target", TARGET, "--full-refresh"), spark_env)
         if returncode == 0:
             write_working_database(export_dir, target_path / "manifest.json", building)
         return returncode
