@@ -14,15 +14,46 @@
     {{ return(builds_some_years() and is_incremental()) }}
 {%- endmacro %}
 
+{#- The years a model rebuilds. A population model (one that reads the beneficiaries and no claim)
+    rebuilds only the years whose beneficiary files changed, when the run says which (var
+    population_build_years): a new claims file bills late services of the year before, whose
+    population has not changed and is kept. -#}
+{% macro years_to_build(population=false) -%}
+    {%- if population and var('population_build_years', none) is not none -%}
+        {{ return(var('population_build_years') | map('int') | list) }}
+    {%- endif -%}
+    {{ return(var('build_years') | map('int') | list) }}
+{%- endmacro %}
+
 {#- A filter keeping the rows of the years to build: every row outside a yearly update. Rows
     without a year (it did not parse) have update_year 0 and are rebuilt with every update when
     with_yearless is set. -#}
-{% macro in_build_years(year_expression, with_yearless=false) -%}
+{% macro in_build_years(year_expression, with_yearless=false, population=false) -%}
     {%- if builds_some_years() -%}
-        {%- set years = var('build_years') | map('int') | list -%}
+        {%- set years = years_to_build(population) -%}
         (
             {%- if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
             {%- if with_yearless %} or {{ year_expression }} is null{% endif -%}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The claim lines a yearly update checks again: those of the claims files added, changed or
+    removed (var changed_claim_files), and those of the years whose population changed, since a line
+    is checked against its year's population. The other lines of a rebuilt year keep their
+    checks; every line of it is settled again with its group. Every line when the run does not
+    say which files changed (a full build, a step of a history, a plain `dbt build`). -#}
+{% macro in_rechecked_claim_files(file_expression, year_expression) -%}
+    {%- if builds_some_years() and var('changed_claim_files', none) is not none -%}
+        {%- set files = var('changed_claim_files') -%}
+        {%- set years = years_to_build(population=true) -%}
+        (
+            {%- if files %}{{ file_expression }} in (
+                {%- for file in files %}{{ dbt.string_literal(file | replace("'", "''")) }}{{ ', ' if not loop.last }}{% endfor -%}
+            ){% else %}false{% endif %}
+            or {% if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
         )
     {%- else -%}
         true
@@ -56,19 +87,21 @@
     build (and the yearless rows, year 0) before the new ones are appended. Deleting by the keys
     of the new rows (dbt's delete+insert) would keep the rows of a year, or of a file, that the
     new delivery no longer has. -#}
-{% macro delete_build_years(year_column) -%}
-    {{ return(adapter.dispatch('delete_build_years', 'atlas')(year_column)) }}
+{% macro delete_build_years(year_column, population=false, file_column=none) -%}
+    {{ return(adapter.dispatch('delete_build_years', 'atlas')(year_column, population, file_column)) }}
 {%- endmacro %}
 
 {#- The years a yearly update deletes: the years it builds, and the yearless rows (year 0). -#}
-{% macro deleted_years() -%}
-    {{ return(var('build_years') | map('int') | list + [0]) }}
+{% macro deleted_years(population=false) -%}
+    {{ return(years_to_build(population) + [0]) }}
 {%- endmacro %}
 
-{% macro default__delete_build_years(year_column) -%}
+{% macro default__delete_build_years(year_column, population, file_column) -%}
     {%- if is_year_update() -%}
         delete from {{ this }}
-        where {{ year_column }} in ({{ deleted_years() | join(', ') }})
+        where
+            {{ year_column }} in ({{ deleted_years(population) | join(', ') }})
+            {%- if file_column %} and {{ in_rechecked_claim_files(file_column, year_column) }}{% endif %}
     {%- elif not builds_some_years() and is_incremental() -%}
         {#- A plain `dbt build` on a built database builds every year again: appended to the
             rows already there, they would count twice. -#}
@@ -78,10 +111,14 @@
 
 {#- On Spark, whose Parquet tables support no delete, the per-year models are partitioned by their
     year (spark__per_year_model_config): the same rows go as whole partitions. -#}
-{% macro spark__delete_build_years(year_column) -%}
-    {%- if is_year_update() -%}
+{% macro spark__delete_build_years(year_column, population, file_column) -%}
+    {%- if is_year_update() and file_column and var('changed_claim_files', none) is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "var changed_claim_files asks " ~ this ~ " to delete some files' rows of a year, which a Parquet "
+            ~ "table cannot: on Spark, leave it out, and the update checks every line of the years it builds again.") }}
+    {%- elif is_year_update() -%}
         alter table {{ this }} drop if exists
-        {%- for year in deleted_years() %} partition ({{ year_column }} = {{ year }}){{ ',' if not loop.last }}{% endfor %}
+        {%- for year in deleted_years(population) %} partition ({{ year_column }} = {{ year }}){{ ',' if not loop.last }}{% endfor %}
     {%- elif not builds_some_years() and is_incremental() -%}
         truncate table {{ this }}
     {%- endif -%}

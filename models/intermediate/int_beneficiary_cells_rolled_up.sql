@@ -1,11 +1,11 @@
-{{ per_year_model('year') }}
+{{ per_year_model('year', population=true) }}
 
 with
 
 beneficiary_strata as (
 
     select * from {{ ref('int_beneficiary_strata_counted') }}
-    where {{ in_build_years('year') }}
+    where {{ in_build_years('year', population=true) }}
 
 ),
 

@@ -1,4 +1,4 @@
-{{ per_year_model('update_year') }}
+{{ per_year_model('update_year', population=true) }}
 
 -- The row rules (docs/row_rules.md): each delivered row gets the first reason that
 -- excludes it, or none and is used. A person-year can only be counted once, so copies and
@@ -9,7 +9,7 @@ with
 beneficiaries as (
 
     select * from {{ ref('stg_ima__beneficiaries') }}
-    where {{ in_build_years('year', with_yearless=true) }}
+    where {{ in_build_years('year', with_yearless=true, population=true) }}
 
 ),
 

@@ -1,4 +1,4 @@
-{{ per_year_model('year') }}
+{{ per_year_model('year', population=true) }}
 
 -- The population counted once at its finest grain: the cells by geography and age band and the
 -- standardisation strata by age band and sex are both sums of these rows.
@@ -7,7 +7,7 @@ with
 beneficiary_years as (
 
     select * from {{ ref('int_beneficiary_years_located') }}
-    where {{ in_build_years('year') }}
+    where {{ in_build_years('year', population=true) }}
 
 ),
 

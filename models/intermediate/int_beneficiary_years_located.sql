@@ -1,11 +1,11 @@
-{{ per_year_model('year') }}
+{{ per_year_model('year', population=true) }}
 
 with
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiary_rows_checked') }}
-    where quarantine_reason is null and {{ in_build_years('year') }}
+    where quarantine_reason is null and {{ in_build_years('year', population=true) }}
 
 ),
 

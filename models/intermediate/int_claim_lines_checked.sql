@@ -1,4 +1,4 @@
-{{ per_year_model('update_year') }}
+{{ per_year_model('update_year', file_column='source_file') }}
 
 -- The row rules (docs/row_rules.md) that judge a claim line on its own: each delivered
 -- line gets the first reason that excludes it, or none. The rules that compare a line with the
@@ -10,7 +10,9 @@ with
 claims as (
 
     select * from {{ ref('stg_ima__claims') }}
-    where {{ dates_in_build_years('service_date', with_yearless=true) }}
+    where
+        {{ dates_in_build_years('service_date', with_yearless=true) }}
+        and {{ in_rechecked_claim_files('source_file', 'extract(year from service_date)') }}
 
 ),
 

@@ -13,6 +13,11 @@ import duckdb
 from yearly_builds import assert_same_build, run, years_line
 
 
+def narrowing_line(output: str) -> str:
+    [line] = [line for line in output.splitlines() if line.startswith("[run] of those years,")]
+    return line
+
+
 def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_build_would(
         yearly_extract: Path, yearly_full_build: Path, tmp_path: Path) -> None:
     raw_dir, updated = tmp_path / "raw", tmp_path / "updated"
@@ -29,6 +34,9 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     # claims_2023 also bills late services of 2022: both years are rebuilt, 2021 is kept
     assert years_line(added, "built").startswith("[run] years built: 2022, 2023 (")
     assert "2021" in years_line(added, "kept")
+    # ... but of 2022 neither the population nor the lines of claims_2022 are checked again
+    assert narrowing_line(added).startswith("[run] of those years, population rebuilt: 2023; claim lines checked "
+                                            "again: those of claims_2023.parquet,")
     assert_same_build(updated, yearly_full_build, (raw_dir, yearly_extract))
 
     # A corrected 2022 claims file: a tenth of its lines withdrawn.
@@ -41,6 +49,8 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     redelivered = run(raw_dir, updated)
     built = years_line(redelivered, "built")
     assert built.startswith("[run] years built: 2021, 2022 (")  # the file's late bills of 2021 too
+    assert narrowing_line(redelivered).startswith("[run] of those years, population rebuilt: none; claim lines "
+                                                  "checked again: those of claims_2022.parquet,")
     assert "2023" in years_line(redelivered, "kept")
     full = tmp_path / "full"
     run(raw_dir, full)
@@ -51,6 +61,8 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
         path.unlink()
     withdrawn = run(raw_dir, updated)
     assert years_line(withdrawn, "built").startswith("[run] years built: 2020, 2021 (")
+    assert narrowing_line(withdrawn).startswith("[run] of those years, population rebuilt: 2021; claim lines "
+                                                "checked again: those of claims_2021.parquet,")
     shutil.rmtree(full)
     run(raw_dir, full)
     assert_same_build(updated, full, (raw_dir, raw_dir))

@@ -1,15 +1,35 @@
 -- Person-level: lives in the working database only, never in the published one.
 with
 
-beneficiary_rows as (
+-- The checked rows are read twice, the excluded and the used, rather than through one CTE:
+-- DuckDB materialises a CTE read twice, here every delivered row of every year (118 million for
+-- ten years of all of Belgium, spilled to disk) to keep a few thousand.
+excluded_rows as (
 
-    select * from {{ ref('int_beneficiary_rows_checked') }}
+    select
+        *,
+        quarantine_reason as reason_code
+    from {{ ref('int_beneficiary_rows_checked') }}
+    where quarantine_reason is not null
 
 ),
 
-beneficiary_years as (
+used_rows as (
 
-    select * from {{ ref('int_beneficiary_years_located') }}
+    select * from {{ ref('int_beneficiary_rows_checked') }}
+    where quarantine_reason is null
+
+),
+
+-- Rows kept but placed less precisely than delivered; a person-year has one used row.
+misplaced_years as (
+
+    select
+        person_id,
+        year,
+        domicile_issue
+    from {{ ref('int_beneficiary_years_located') }}
+    where domicile_issue is not null
 
 ),
 
@@ -20,30 +40,16 @@ reasons as (
 
 ),
 
--- Rows kept but placed less precisely than delivered; a person-year has one used row.
 flagged_rows as (
 
     select
-        beneficiary_rows.*,
-        beneficiary_years.domicile_issue as reason_code
-    from beneficiary_rows
-    inner join beneficiary_years
+        used_rows.*,
+        misplaced_years.domicile_issue as reason_code
+    from used_rows
+    inner join misplaced_years
         on
-            beneficiary_rows.person_id = beneficiary_years.person_id
-            and beneficiary_rows.year = beneficiary_years.year
-    where
-        beneficiary_rows.quarantine_reason is null
-        and beneficiary_years.domicile_issue is not null
-
-),
-
-excluded_rows as (
-
-    select
-        *,
-        quarantine_reason as reason_code
-    from beneficiary_rows
-    where quarantine_reason is not null
+            used_rows.person_id = misplaced_years.person_id
+            and used_rows.year = misplaced_years.year
 
 ),
 

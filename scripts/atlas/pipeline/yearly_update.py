@@ -8,7 +8,10 @@ run compares the extract with that record:
 - no earlier build, another project or other conventions, or --full-refresh: every year;
 - otherwise the years of every file added, changed or removed, which the per-year models
   rebuild (dbt var build_years) while keeping the others. A new claims file also holds late
-  bills of the year before, so adding year N rebuilds N-1 as well.
+  bills of the year before, so adding year N rebuilds N-1 as well, but no more of it than those
+  bills change: its population is kept (var population_build_years, the years of the beneficiary
+  files that changed), and of its claim lines only those of the changed claims files are checked
+  again (var changed_claim_files); every line of it is settled again with its group.
 
 A full build of a long history is made in steps of whole years, each of at most a given number
 of claim lines (history_steps): joining ten years of claim lines to ten years of population at
@@ -26,7 +29,10 @@ from pathlib import Path
 import duckdb
 
 from atlas.paths import PROJECT_DIR
+from atlas.raw.files import SOURCES
+
 MANIFEST_TABLE = "build_manifest"
+POPULATION_SOURCE, CLAIMS_SOURCE = SOURCES
 # What the SQL of a build depends on besides the extract.
 PROJECT_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
 
@@ -50,14 +56,26 @@ class UpdatePlan:
     reason: str
     files: tuple[DeliveredFile, ...] = ()
     fingerprint: str = ""
+    # An update's narrowing of build_years; None where every part of those years is rebuilt.
+    population_years: list[int] | None = None
+    changed_claim_files: list[str] | None = None
 
     def dbt_vars(self) -> dict[str, object]:
-        return {} if self.build_years is None else {"build_years": self.build_years}
+        if self.build_years is None:
+            return {}
+        narrowed = {"population_build_years": self.population_years, "changed_claim_files": self.changed_claim_files}
+        return {"build_years": self.build_years, **{name: value for name, value in narrowed.items() if value is not None}}
 
     def summary(self) -> list[str]:
         built = "every year" if self.build_years is None else (", ".join(map(str, self.build_years)) or "none")
-        return [f"[run] years built: {built} ({self.reason})",
-                f"[run] years kept: {', '.join(map(str, self.kept_years)) or 'none'}"]
+        lines = [f"[run] years built: {built} ({self.reason})",
+                 f"[run] years kept: {', '.join(map(str, self.kept_years)) or 'none'}"]
+        if self.population_years is not None and self.changed_claim_files is not None:
+            files = ", ".join(Path(name).name for name in self.changed_claim_files) or "none"
+            lines.append(f"[run] of those years, population rebuilt: {', '.join(map(str, self.population_years)) or 'none'};"
+                         f" claim lines checked again: those of {files}, and every line of a year whose population"
+                         " was rebuilt")
+        return lines
 
 
 def delivered_files(file_rows: dict[str, dict[str, int]], file_years: dict[str, list[int]]) -> list[DeliveredFile]:
@@ -116,7 +134,11 @@ def plan(database: Path, files: list[DeliveredFile], fingerprint: str, full_refr
     changed = set(files) ^ set(previous_files)
     build_years = sorted({year for delivered in changed for year in delivered.years})
     kept = [year for year in every_year if year not in build_years]
-    return made(build_years, kept, f"{len(changed)} file versions added, changed or removed")
+    population_years = sorted({year for delivered in changed if delivered.source_name == POPULATION_SOURCE
+                               for year in delivered.years})
+    claim_files = sorted({delivered.source_file for delivered in changed if delivered.source_name == CLAIMS_SOURCE})
+    return UpdatePlan(build_years, kept, f"{len(changed)} file versions added, changed or removed", tuple(files),
+                      fingerprint, population_years, claim_files)
 
 
 def record(database: Path, update: UpdatePlan) -> None:
