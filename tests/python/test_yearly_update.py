@@ -30,7 +30,9 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
 
     for path in yearly_extract.glob("*2023*"):
         shutil.copy2(path, raw_dir / path.name)
-    added = run(raw_dir, updated)
+    # In steps of a year, as an update of more lines than fit in memory at once is built.
+    added = run(raw_dir, updated, "--max-lines-per-step", "1")
+    assert "[run] the update is built in 2 steps of at most 1 claim lines: 2022; 2023" in added
     # claims_2023 also bills late services of 2022: both years are rebuilt, 2021 is kept
     assert years_line(added, "built").startswith("[run] years built: 2022, 2023 (")
     assert "2021" in years_line(added, "kept")

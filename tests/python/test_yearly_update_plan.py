@@ -60,3 +60,14 @@ def test_a_full_build_and_a_step_of_a_history_narrow_nothing(tmp_path: Path) -> 
     step = yearly_update.UpdatePlan([2021], [], "a step of the history")
     assert step.dbt_vars() == {"build_years": [2021]}
     assert len(step.summary()) == 2
+
+
+def test_an_update_of_several_years_is_built_a_step_of_years_at_a_time(tmp_path: Path) -> None:
+    update = planned(tmp_path, [*HISTORY, delivered("beneficiaries_2023", (2023,)),
+                                delivered("claims_2023", (2022, 2023))])
+    first, last = yearly_update.in_steps(update, {2022: 50, 2023: 40}, max_lines_per_step=60)
+    assert first.dbt_vars() == {"build_years": [2022], "population_build_years": [],
+                                "changed_claim_files": ["/raw/claims_2023.parquet"]}
+    assert last.dbt_vars() == {"build_years": [2023], "population_build_years": [2023],
+                               "changed_claim_files": ["/raw/claims_2023.parquet"]}
+    assert yearly_update.in_steps(update, {2022: 50, 2023: 40}, max_lines_per_step=90) == [update]

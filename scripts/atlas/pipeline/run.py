@@ -127,17 +127,17 @@ EARLIER_STEP = ("--select", "+tag:per_year", "--resource-type", "seed", "--resou
 
 def build_steps(check: CheckResult, update: yearly_update.UpdatePlan,
                 max_lines_per_step: int) -> list[yearly_update.UpdatePlan]:
-    """The dbt builds of a run: one, or for a full build of a long history one per group of years."""
-    if update.build_years is not None:
-        return [update]
+    """The dbt builds of a run: one, or one per group of years when a full build of a long history
+    or an update of several years would join more claim lines at once than fit in memory."""
     claim_rows = check.year_rows["claims"]
-    years = {year: claim_rows.get(year, 0) for year in {*claim_rows, *check.year_rows["beneficiaries"]}}
-    groups = yearly_update.history_steps(years, max_lines_per_step)
-    if len(groups) <= 1:
-        return [update]
-    print(f"[run] the history is built in {len(groups)} steps of at most {max_lines_per_step:,} claim lines: "
-          + "; ".join(f"{group[0]}-{group[-1]}" if len(group) > 1 else str(group[0]) for group in groups), flush=True)
-    return [yearly_update.UpdatePlan(group, [], "a step of the history") for group in groups]
+    years = {*claim_rows, *check.year_rows["beneficiaries"]} if update.build_years is None else set(update.build_years)
+    steps = yearly_update.in_steps(update, {year: claim_rows.get(year, 0) for year in years}, max_lines_per_step)
+    if len(steps) > 1:
+        groups = [step.build_years or [] for step in steps]
+        print(f"[run] the {'history' if update.build_years is None else 'update'} is built in {len(steps)} steps of "
+              f"at most {max_lines_per_step:,} claim lines: "
+              + "; ".join(f"{group[0]}-{group[-1]}" if len(group) > 1 else str(group[0]) for group in groups), flush=True)
+    return steps
 
 
 def build_in_steps(raw_dir: Path, building: Path, check: CheckResult, update: yearly_update.UpdatePlan,
@@ -234,9 +234,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="rebuild every year, even where the delivered files are those of the last build "
                              "(by default only the years of added, changed or removed files are rebuilt)")
     parser.add_argument("--max-lines-per-step", type=int, default=60_000_000, metavar="LINES",
-                        help="build a full history in steps of whole years of at most LINES claim lines each, so "
-                             "that memory stays bounded however many years (default: %(default)s, about a year "
-                             "of all of Belgium)")
+                        help="build a full history, or an update of several years, in steps of whole years of at "
+                             "most LINES claim lines each, so that memory stays bounded however many years "
+                             "(default: %(default)s, about a year of all of Belgium)")
     parser.add_argument("--target", choices=["duckdb", spark_build.TARGET], default="duckdb",
                         help="the profiles.yml target dbt builds on: duckdb (default), or spark, whose tables are "
                              "then loaded into the working database (docs/spark.md)")

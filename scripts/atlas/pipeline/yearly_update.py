@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -164,3 +164,17 @@ def history_steps(claim_rows_by_year: dict[int, int], max_lines_per_step: int) -
             steps.append([year])
             lines_in_step = claim_rows_by_year[year]
     return steps
+
+
+def in_steps(update: UpdatePlan, claim_lines_by_year: dict[int, int], max_lines_per_step: int) -> list[UpdatePlan]:
+    """The dbt builds of a run: one, or one per group of whole years of at most max_lines_per_step
+    claim lines, for a full build (every year of claim_lines_by_year) or an update (its years)."""
+    groups = history_steps(claim_lines_by_year, max_lines_per_step)
+    if len(groups) <= 1:
+        return [update]
+    if update.build_years is None:
+        return [UpdatePlan(group, [], "a step of the history") for group in groups]
+    population = update.population_years
+    return [replace(update, build_years=group, kept_years=[],
+                    population_years=None if population is None else [year for year in population if year in group])
+            for group in groups]
