@@ -13,9 +13,9 @@ run compares the extract with that record:
   files that changed), and of its claim lines only those of the changed claims files are checked
   again (var changed_claim_files); every line of it is settled again with its group.
 
-A full build of a long history is made in steps of whole years, each of at most a given number
-of claim lines (history_steps): joining ten years of claim lines to ten years of population at
-once does not fit in memory, one year at a time does.
+A full build of a long history, or an update of several years, is made in steps of whole years,
+each of at most a given number of claim lines (history_steps, in_steps): joining ten years of
+claim lines to ten years of population at once does not fit in memory, one year at a time does.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def plan(database: Path, files: list[DeliveredFile], fingerprint: str, full_refr
     population_years = sorted({year for delivered in changed if delivered.source_name == POPULATION_SOURCE
                                for year in delivered.years})
     claim_files = sorted({delivered.source_file for delivered in changed if delivered.source_name == CLAIMS_SOURCE})
-    return UpdatePlan(build_years, kept, f"{len(changed)} file versions added, changed or removed", tuple(files),
-                      fingerprint, population_years, claim_files)
+    return replace(made(build_years, kept, f"{len(changed)} file versions added, changed or removed"),
+                   population_years=population_years, changed_claim_files=claim_files)
 
 
 def record(database: Path, update: UpdatePlan) -> None:
