@@ -21,7 +21,7 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 README = PROJECT_DIR / "README.md"
 DOCS = sorted((PROJECT_DIR / "docs").glob("*.md"))
-MAX_README_BYTES = 12_500
+MAX_README_BYTES = 12_000
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(([^)\s]+)\)")
