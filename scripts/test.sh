@@ -52,7 +52,6 @@ if $quick; then
     HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-quick}" python -m pytest -m "quick and not large" -n "$workers" --dist loadfile "$@"
 else
     echo "[test] pytest ($workers workers)"
-    # Modules in the order conftest.py gives them, longest first (not xdist's order by test count).
-    python -m pytest -n "$workers" --dist loadfile --no-loadscope-reorder "$@"
+    python -m pytest -n "$workers" --dist loadfile "$@"
 fi
 echo "[test] done in $((SECONDS - started)) s"

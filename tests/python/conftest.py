@@ -181,27 +181,11 @@ QUICK_MODULES = {
 }
 
 
-# The modules that take longest, longest first (pytest --durations=0, 2026-11-27): with --dist
-# loadfile --no-loadscope-reorder (scripts/test.sh), pytest-xdist hands whole modules to the
-# workers in this order, so no long module starts last and runs alone at the end.
-LONGEST_MODULES_FIRST = (
-    "test_spark", "test_yearly_update_unchanged", "test_yearly_update", "test_csv_input", "test_run_pipeline",
-    "test_bad_input", "test_indicator_declaration", "test_differential", "test_run_failures",
-    "test_plausibility_gate", "test_hand_built_fixture", "test_bi_refresh", "test_synthetic_build",
-)
-
-
-def module_order(item: pytest.Item) -> int:
-    name = item.module.__name__ if item.module is not None else ""
-    return LONGEST_MODULES_FIRST.index(name) if name in LONGEST_MODULES_FIRST else len(LONGEST_MODULES_FIRST)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         in_quick_module = item.module is not None and item.module.__name__ in QUICK_MODULES
         if in_quick_module and item.get_closest_marker("own_build") is None:
             item.add_marker(pytest.mark.quick)
-    items.sort(key=module_order)  # stable: the tests of a module keep their order
 
 
 def _hand_built_raw(root: Path) -> Path:
