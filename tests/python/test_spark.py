@@ -30,6 +30,17 @@ TOLERANCE = 1e-9
 SPARK_ROUNDS = 8
 
 
+def publish_from_export(export_dir: Path, manifest: Path, outputs: Path,
+                        *options: str) -> subprocess.CompletedProcess[str]:
+    """`publish_database.py --from-spark-export`, as after a build on a cluster: the working
+    database outputs/atlas.duckdb and the published outputs/published.duckdb."""
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "publish_database.py"), "--from-spark-export", str(export_dir),
+         "--manifest", str(manifest), "--database", str(outputs / "atlas.duckdb"),
+         "--published-database", str(outputs / "published.duckdb"), *options],
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+
+
 @pytest.fixture(scope="module")
 def spark_build(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder of a Spark build of synthetic_build's extract: `dbt build --target spark` (its
@@ -46,12 +57,8 @@ def spark_build(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.Tem
         (root / "build.log").write_text(built.stdout + built.stderr, encoding="utf-8")
         if built.returncode != 0:
             pytest.fail(f"dbt build --target spark failed (exit {built.returncode}):\n{built.stdout[-6000:]}")
-        published = subprocess.run(
-            [sys.executable, str(PROJECT_DIR / "scripts" / "publish_database.py"), "--from-spark-export",
-             str(root / "export"), "--manifest", str(root / "dbt_target" / "manifest.json"),
-             "--database", str(root / "atlas.duckdb"), "--published-database", str(root / "published.duckdb"),
-             "--export-dir", str(root / "exports")],
-            cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+        published = publish_from_export(root / "export", root / "dbt_target" / "manifest.json", root,
+                                        "--export-dir", str(root / "exports"))
         if published.returncode != 0:
             pytest.fail(f"publish_database.py --from-spark-export failed:\n{published.stdout}\n{published.stderr}")
 

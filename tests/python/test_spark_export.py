@@ -8,8 +8,6 @@ loaded by the run command's Spark build (scripts/atlas/spark/build.py) around a 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -21,8 +19,7 @@ import atlas.spark.build as spark_build
 from atlas.publication.database import write_published_database
 from atlas.raw.check import CheckResult, check_extract
 from atlas.spark.working_database import exported_tables
-from conftest import PROJECT_DIR
-from test_spark import differing_cells, published_structure
+from test_spark import differing_cells, publish_from_export, published_structure
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +37,10 @@ def export_of_duckdb_build(synthetic_build: tuple[Path, Path], tmp_path_factory:
     return export_dir, manifest
 
 
-def publish_from_export(export_dir: Path, manifest: Path, outputs: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "publish_database.py"), "--from-spark-export", str(export_dir),
-         "--manifest", str(manifest), "--database", str(outputs / "working.duckdb"),
-         "--published-database", str(outputs / "published.duckdb"), "--no-exports"],
-        capture_output=True, text=True, check=False)
-
-
 def test_a_published_file_from_an_export_is_the_published_file(
         synthetic_build: tuple[Path, Path], export_of_duckdb_build: tuple[Path, Path], tmp_path: Path) -> None:
     _, database = synthetic_build
-    result = publish_from_export(*export_of_duckdb_build, tmp_path)
+    result = publish_from_export(*export_of_duckdb_build, tmp_path, "--no-exports")
     assert result.returncode == 0, result.stderr
     write_published_database(database, tmp_path / "direct.duckdb")
     assert published_structure(tmp_path / "published.duckdb") == published_structure(tmp_path / "direct.duckdb")
@@ -67,11 +56,11 @@ def test_an_export_missing_a_table_is_refused_by_name(export_of_duckdb_build: tu
     partial = tmp_path / "export"
     shutil.copytree(export_dir, partial)
     shutil.rmtree(partial / "cube_013_001")
-    (tmp_path / "working.duckdb").write_bytes(b"")  # a working database in place stays as it was
-    result = publish_from_export(partial, manifest, tmp_path)
+    (tmp_path / "atlas.duckdb").write_bytes(b"")  # a working database in place stays as it was
+    result = publish_from_export(partial, manifest, tmp_path, "--no-exports")
     assert result.returncode == 1
     assert "cube_013_001" in result.stderr and "Traceback" not in result.stderr
-    assert (tmp_path / "working.duckdb").read_bytes() == b""
+    assert (tmp_path / "atlas.duckdb").read_bytes() == b""
     assert not (tmp_path / "published.duckdb").exists()
 
 
