@@ -17,6 +17,7 @@ def test_an_unchanged_extract_rebuilds_no_year_and_full_refresh_rebuilds_all(
     shutil.copytree(yearly_full_build, out, symlinks=True, ignore=shutil.ignore_patterns("dbt"))
     again = run(yearly_extract, out)
     assert years_line(again, "built").startswith("[run] years built: none (0 file versions")
+    assert "[run] dbt build skipped: no year to rebuild" in again
     assert_same_build(out, yearly_full_build, (yearly_extract, yearly_extract))
     refreshed = run(yearly_extract, out, "--full-refresh")
     assert years_line(refreshed, "built") == "[run] years built: every year (--full-refresh)"
