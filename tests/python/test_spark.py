@@ -26,7 +26,7 @@ TOLERANCE = 1e-9
 # Spark plans the unrolled suppression rounds in a time that grows faster than their number: 20
 # rounds (the default) cost two of the build's four minutes on this machine. The CI extract's
 # cells settle in 6 (the data test on changed_in_last_round fails the build otherwise), and every
-# round after that changes nothing, so the cells compared are those of the 20 rounds DuckDB ran.
+# round after that changes nothing, so the cells compared are the fixed point DuckDB's rounds stop at.
 SPARK_ROUNDS = 8
 
 
