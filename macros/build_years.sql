@@ -4,7 +4,7 @@
     others. A first build or --full-refresh builds every year, and so does a run without the
     var (a plain `dbt build`). -#}
 {% macro builds_some_years() -%}
-    {{ return(var('build_years', none) is not none) }}
+    {{ return(run_var('build_years', none) is not none) }}
 {%- endmacro %}
 
 {#- Some years rebuilt on an earlier build (the pre-hook deletes them first). Not on an empty
@@ -19,10 +19,10 @@
     population_build_years): a new claims file bills late services of the year before, whose
     population has not changed and is kept. -#}
 {% macro years_to_build(population=false) -%}
-    {%- if population and var('population_build_years', none) is not none -%}
-        {{ return(var('population_build_years') | map('int') | list) }}
+    {%- if population and run_var('population_build_years', none) is not none -%}
+        {{ return(run_var('population_build_years') | map('int') | list) }}
     {%- endif -%}
-    {{ return(var('build_years') | map('int') | list) }}
+    {{ return(run_var('build_years') | map('int') | list) }}
 {%- endmacro %}
 
 {#- A filter keeping the rows of the years to build: every row outside a yearly update. Rows
@@ -46,8 +46,8 @@
     checks; every line of it is settled again with its group. Every line when the run does not
     say which files changed (a full build, a step of a history, a plain `dbt build`). -#}
 {% macro in_rechecked_claim_files(file_expression, year_expression) -%}
-    {%- if builds_some_years() and var('changed_claim_files', none) is not none -%}
-        {%- set files = var('changed_claim_files') -%}
+    {%- if builds_some_years() and run_var('changed_claim_files', none) is not none -%}
+        {%- set files = run_var('changed_claim_files') -%}
         {%- set years = years_to_build(population=true) -%}
         (
             {%- if files %}{{ file_expression }} in (
@@ -64,7 +64,7 @@
     groups of other years from their statistics instead of reading them. -#}
 {% macro dates_in_build_years(date_expression, with_yearless=false) -%}
     {%- if builds_some_years() -%}
-        {%- set years = var('build_years') | map('int') | list -%}
+        {%- set years = run_var('build_years') | map('int') | list -%}
         (
             {%- for year in years %}
             ({{ date_expression }} >= {{ dbt.cast("'" ~ year ~ "-01-01'", 'date') }}
@@ -112,7 +112,7 @@
 {#- On Spark, whose Parquet tables support no delete, the per-year models are partitioned by their
     year (spark__per_year_model_config): the same rows go as whole partitions. -#}
 {% macro spark__delete_build_years(year_column, population, file_column) -%}
-    {%- if is_year_update() and file_column and var('changed_claim_files', none) is not none -%}
+    {%- if is_year_update() and file_column and run_var('changed_claim_files', none) is not none -%}
         {{ exceptions.raise_compiler_error(
             "var changed_claim_files asks " ~ this ~ " to delete some files' rows of a year, which a Parquet "
             ~ "table cannot: on Spark, leave it out, and the update checks every line of the years it builds again.") }}

@@ -5,7 +5,7 @@
     parse becomes null for the row rules. Parsing 46 million dates a year costs more than the
     rest of reading the claims. -#}
 {% macro is_typed_raw_column(source_name, column_name) -%}
-    {{ return(column_name in var('raw_typed_columns', {}).get(source_name, [])) }}
+    {{ return(column_name in run_var('raw_typed_columns', {}).get(source_name, [])) }}
 {%- endmacro %}
 
 {% macro raw_integer(source_name, column_name) -%}

@@ -181,6 +181,18 @@ QUICK_MODULES = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def run_command_dbt_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the run command, when a test starts it, keeps dbt's target/ and logs/: out of the
+    project, and one folder per pytest-xdist worker, so that its builds after the first skip
+    parsing the project as a user's do (docs/running.md "What a run passes to dbt"). dbt commands
+    of this file name their own (dbt_command)."""
+    folder = tmp_path_factory.getbasetemp() / f"run-command-dbt-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    os.environ["DBT_TARGET_PATH"] = str(folder / "target")
+    os.environ["DBT_LOG_PATH"] = str(folder / "logs")
+    return folder
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         in_quick_module = item.module is not None and item.module.__name__ in QUICK_MODULES

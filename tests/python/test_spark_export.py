@@ -75,7 +75,9 @@ def test_the_run_command_builds_every_year_on_spark_and_loads_what_it_exported(
     calls: list[tuple[tuple[str, ...], dict[str, str]]] = []
 
     def dbt_build_as_spark_would(raw: Path, building: Path, check: CheckResult, update: yearly_update.UpdatePlan,
-                                 extra_args: Sequence[str] = (), extra_env: dict[str, str] | None = None) -> int:
+                                 extra_args: Sequence[str] = (), extra_env: dict[str, str] | None = None,
+                                 on_spark: bool = False) -> int:
+        assert on_spark  # reads the extract where it is, not through the DuckDB build's link
         env = extra_env or {}
         calls.append((tuple(extra_args), env))
         shutil.copytree(export_dir, env["ATLAS_SPARK_EXPORT_DIR"])

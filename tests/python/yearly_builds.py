@@ -5,7 +5,6 @@ of the published one."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +18,10 @@ BOOKKEEPING_TABLES = {"build_manifest", "publication"}
 
 
 def run(raw_dir: Path, out: Path, *extra: str) -> str:
-    env = {**os.environ, "DBT_TARGET_PATH": str(out / "dbt" / "target"), "DBT_LOG_PATH": str(out / "dbt" / "logs")}
     result = subprocess.run(
         [sys.executable, str(RUN_PIPELINE), "--raw-dir", str(raw_dir), "--database", str(out / "atlas.duckdb"),
          "--published-database", str(out / "atlas_published.duckdb"), "--export-dir", str(out / "exports"), *extra],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 

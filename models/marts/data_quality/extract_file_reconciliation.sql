@@ -41,7 +41,7 @@ quarantined_claims as (
 
 delivered as (
 
-    {% for delivered_file in var('raw_file_rows') %}
+    {% for delivered_file in run_var('raw_file_rows') %}
         select
             '{{ delivered_file.source_name }}' as source_name,
             '{{ delivered_file.source_file | replace("'", "''") }}' as source_file,
@@ -146,7 +146,7 @@ final as (
     select
         coalesce(files.source_name, delivered.source_name) as source_name,
         coalesce(files.source_file, delivered.source_file) as source_file,
-        {% if var('raw_file_rows') -%}
+        {% if run_var('raw_file_rows') -%}
             coalesce(delivered.rows_delivered, 0)
         {%- else -%}
             cast(null as bigint)

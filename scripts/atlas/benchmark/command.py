@@ -5,10 +5,11 @@ For each scale, in a scratch folder of its own:
 1. generate the synthetic extract (scripts/generate_synthetic_data.py), timed apart: it is not
    part of the run;
 2. run the run command (dbt build with its tests, plausibility gate, publication; with
-   --target spark, on a local Spark session) as a subprocess, its output in a log file, with ATLAS_DUCKDB_TEMP_DIRECTORY pointing into the
-   scratch folder. Every 0.2 s a thread samples the resident memory of the whole process tree
-   (the run, dbt and every other descendant, summed, from /proc) and the size of the spill
-   folder; the peaks are reported (DuckDB deletes its spill files at the end);
+   --target spark, on a local Spark session) as a subprocess, its output in a log file, DuckDB
+   spilling beside the working database in the scratch folder (or into
+   $ATLAS_DUCKDB_TEMP_DIRECTORY). Every 0.2 s a thread samples the resident memory of the whole
+   process tree (the run, dbt and every other descendant, summed, from /proc) and the size of the
+   spill folder; the peaks are reported (DuckDB deletes its spill files at the end);
 3. time "the floor" after the run, so that the file cache is as warm: a single DuckDB query
    (scripts/benchmark/floor.py, as many threads as the dbt profile) scanning the same claims,
    keeping the imaging codes, summing per person and year, joining the population and the age

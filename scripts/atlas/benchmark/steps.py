@@ -20,6 +20,8 @@ from atlas.benchmark.results import IncrementMeasurement, Measurement, ScaleResu
 from atlas.benchmark.scales import Scale, year_files
 
 from atlas.paths import PROJECT_DIR
+from atlas.pipeline.dbt_invocation import temp_directory
+from atlas.pipeline.run import building_path
 GENERATOR = PROJECT_DIR / "scripts" / "generate_synthetic_data.py"
 RUN_COMMAND = PROJECT_DIR / "scripts" / "run_pipeline.py"
 ASIDE = "last_year_aside"
@@ -78,8 +80,10 @@ def run_pipeline(label: str, raw: Path, outputs: Path, log_path: Path, target: s
                "--database", str(outputs / "atlas.duckdb"),
                "--published-database", str(outputs / "atlas_published.duckdb"),
                "--export-dir", str(outputs / "exports"), "--target", target]
-    spill = outputs / "spill"
-    env = {"ATLAS_DUCKDB_TEMP_DIRECTORY": str(spill), "ATLAS_SPARK_DIR": str(outputs / "spark")}
+    # Where the build spills by default, beside its database (or $ATLAS_DUCKDB_TEMP_DIRECTORY): not
+    # a folder of its own, since dbt parses the project again for a run whose profile differs.
+    spill = temp_directory(building_path(outputs / "atlas.duckdb"))
+    env = {"ATLAS_SPARK_DIR": str(outputs / "spark")}
     measurement = run_measured(label, command, log_path, env, spill)
     progress(f"{label}: {describe(measurement)}")
     return measurement

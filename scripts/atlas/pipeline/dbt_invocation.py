@@ -28,10 +28,10 @@ def dbt_command() -> list[str]:
             "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR)]
 
 
-def run_echoed(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
+def run_echoed(command: list[str], env: dict[str, str], cwd: Path = PROJECT_DIR) -> tuple[int, list[str]]:
     """Run command, echoing its output as it comes, and keep the output to read its errors."""
     lines: list[str] = []
-    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, errors="replace") as process:
         try:
             assert process.stdout is not None
@@ -49,15 +49,51 @@ def extract_bytes(raw_dir: Path) -> int:
     return sum(path.stat().st_size for path in raw_dir.glob("*") if path.is_file()) if raw_dir.is_dir() else 0
 
 
+# The vars a run sets for its extract and its update (macro run_var): passed in the environment,
+# since dbt parses the whole project again, about 5 s, whenever the command line's vars differ from
+# its last run's. The conventions of the extract stay on the command line: they shape the sources,
+# which dbt renders when it parses, and a user's deliveries keep them from year to year.
+RUN_VARS = frozenset({"raw_file_rows", "raw_typed_columns", "raw_read_dir", "raw_delivered_dir",
+                      "build_years", "population_build_years", "changed_claim_files"})
+
+
+def raw_link(database: Path) -> Path:
+    """The link beside the database through which a DuckDB build reads the extract."""
+    return database.with_name(database.name + ".raw")
+
+
 def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_update.UpdatePlan,
-              extra_args: Sequence[str] = (), extra_env: dict[str, str] | None = None) -> int:
+              extra_args: Sequence[str] = (), extra_env: dict[str, str] | None = None,
+              on_spark: bool = False) -> int:
     """`dbt build` into database; extra_args (a selection, another target) and extra_env go to dbt."""
-    env = {**os.environ, "ATLAS_RAW_DIR": str(check.read_dir or raw_dir), "ATLAS_RAW_FORMAT": check.file_format,
-           "ATLAS_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(extra_env or {})}
-    # The conventions the check detected, and the rows it counted per file for the reconciliation.
-    command = [*dbt_command(), *extra_args, "--vars", json.dumps({**check.dbt_vars(), **update.dbt_vars()})]
+    dbt_vars = {**check.dbt_vars(), **update.dbt_vars()}
+    read_dir, cwd = check.read_dir or raw_dir, PROJECT_DIR
+    env = {**os.environ, "ATLAS_RAW_FORMAT": check.file_format, "ATLAS_DUCKDB_PATH": str(database),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    link = raw_link(database)
+    if not on_spark:
+        # dbt also parses again what names the extract's folder (the sources) and everything when
+        # the profile's connection changes. So dbt runs in the database's folder, names the
+        # database relative to it (DuckDB's temp_directory follows), and reads the extract through
+        # a link of a fixed name there; the files are named by their delivered path all the same
+        # (macro delivered_file_name).
+        link.unlink(missing_ok=True)
+        link.symlink_to(read_dir.resolve(), target_is_directory=True)
+        read_dir, cwd = Path(link.name), database.parent
+        dbt_vars.update(raw_read_dir=link.name, raw_delivered_dir=str(raw_dir))
+        env["ATLAS_DUCKDB_PATH"] = database.name
+        if "ATLAS_DUCKDB_TEMP_DIRECTORY" in env:
+            env["ATLAS_DUCKDB_TEMP_DIRECTORY"] = str(Path(env["ATLAS_DUCKDB_TEMP_DIRECTORY"]).resolve())
+    env.update({"ATLAS_RAW_DIR": str(read_dir), **(extra_env or {}),
+                "ATLAS_RUN_VARS": json.dumps({name: value for name, value in dbt_vars.items() if name in RUN_VARS})})
+    command = [*dbt_command(), *extra_args,
+               "--vars", json.dumps({name: value for name, value in dbt_vars.items() if name not in RUN_VARS})]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
-    returncode, lines = run_echoed(command, env)
+    try:
+        returncode, lines = run_echoed(command, env, cwd)
+    finally:
+        if not on_spark:
+            link.unlink(missing_ok=True)
     full = run_errors.disk_full_line(lines) if returncode else None
     if full:
         raise run_errors.disk_full(full, temp_directory(database), extract_bytes(raw_dir))

@@ -46,7 +46,7 @@ import atlas.pipeline.lock as run_lock
 import atlas.pipeline.yearly_update as yearly_update
 import atlas.spark.build as spark_build
 from atlas.paths import PROJECT_DIR
-from atlas.pipeline.dbt_invocation import dbt_build, extract_bytes, temp_directory
+from atlas.pipeline.dbt_invocation import dbt_build, extract_bytes, raw_link, temp_directory
 from atlas.pipeline.summary import print_summary
 from atlas.pipeline.synthetic_extract import generate, has_raw_files
 from atlas.raw.check import CheckResult, check_extract, report
@@ -94,9 +94,11 @@ def copies_path(building: Path) -> Path:
 
 
 def remove_build(building: Path) -> None:
-    """The temporary build, its write-ahead log and what DuckDB spilled beside it."""
+    """The temporary build, its write-ahead log, what DuckDB spilled beside it and the link the
+    build read the extract through (left by a killed run)."""
     publication_files.remove_database_file(building)
     shutil.rmtree(temp_directory(building), ignore_errors=True)
+    raw_link(building).unlink(missing_ok=True)
 
 
 def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:

@@ -11,7 +11,7 @@ from atlas.indicator_models import STANDARDISED_COLUMNS
 from atlas.project_vars import project_vars
 from atlas.publication.database import PUBLICATION_TABLE
 from atlas.publication.files import wal_path
-from atlas.publication.sql_text import checksum_sql, quote_identifier
+from atlas.publication.sql_text import counts_and_checksums_sql, quote_identifier, quote_literal
 
 # The last guard checks the threshold the build applied (var small_cell_threshold), and never
 # less than IMA's own rule, no published cell of fewer than 5 individuals: a build run with a
@@ -72,28 +72,40 @@ def check_published_database(path: Path) -> list[str]:
         names_by_table: dict[str, set[str]] = {}
         for table, column, _ in columns:
             names_by_table.setdefault(table, set()).add(column)
-        for table in sorted(set(recorded) & set(tables)):
-            relation = quote_identifier(table)
-            (rows,) = connection.execute(f"select count(*) from {relation}").fetchall()[0]
-            (checksum,) = connection.execute(checksum_sql(relation)).fetchall()[0]
-            if (int(rows), checksum) != recorded[table]:
-                problems.append(f"{table}: {rows} rows, checksum {checksum}; recorded {recorded[table]}")
-            # docs/standardisation.md: standardised figures only on published total rows.
-            standardised_columns = sorted(set(STANDARDISED_COLUMNS) & names_by_table[table])
-            standardised = "".join(f" or {quote_identifier(column)} is not null" for column in standardised_columns)
-            if standardised_columns and "age_band" in names_by_table[table]:
-                (misplaced,) = connection.execute(
-                    f"select count(*) from {relation} where age_band != 'total' and (false{standardised})"
-                ).fetchall()[0]
-                if misplaced:
-                    problems.append(f"{table}: {misplaced} rows other than a total with standardised figures")
-            if {"suppression_flag", "numerator", "denominator", "value"} <= names_by_table[table]:
-                (unsafe,) = connection.execute(
-                    f"select count(*) from {relation} where case when suppression_flag is null"
-                    f" then denominator is null or numerator is null or value is null"
-                    f" or denominator < {SMALL_CELL_THRESHOLD} or numerator between 1 and {SMALL_CELL_THRESHOLD - 1}"
-                    f" else coalesce(numerator, denominator, value) is not null{standardised} end"
-                ).fetchall()[0]
-                if unsafe:
-                    problems.append(f"{table}: {unsafe} small or inconsistently withheld cells")
+        checked = sorted(set(recorded) & set(tables))
+        if checked:
+            for table, rows, checksum in connection.execute(
+                    counts_and_checksums_sql({table: quote_identifier(table) for table in checked})).fetchall():
+                if (int(rows), checksum) != recorded[table]:
+                    problems.append(f"{table}: {rows} rows, checksum {checksum}; recorded {recorded[table]}")
+        problems += _unsafe_cells(connection, {table: names_by_table[table] for table in checked})
+    return problems
+
+
+def _unsafe_cells(connection: duckdb.DuckDBPyConnection, columns_by_table: dict[str, set[str]]) -> list[str]:
+    """Rows that publish what they must not, counted per table in one query: small or
+    inconsistently withheld cells, and standardised figures outside a total row."""
+    counts = []
+    for table, names in columns_by_table.items():
+        relation = quote_identifier(table)
+        # docs/standardisation.md: standardised figures only on published total rows.
+        standardised_columns = sorted(set(STANDARDISED_COLUMNS) & names)
+        standardised = "".join(f" or {quote_identifier(column)} is not null" for column in standardised_columns)
+        if standardised_columns and "age_band" in names:
+            counts.append(f"select {quote_literal(table)}, 'misplaced', count(*) from {relation}"
+                          f" where age_band != 'total' and (false{standardised})")
+        if {"suppression_flag", "numerator", "denominator", "value"} <= names:
+            counts.append(
+                f"select {quote_literal(table)}, 'unsafe', count(*) from {relation} where case"
+                f" when suppression_flag is null then denominator is null or numerator is null or value is null"
+                f" or denominator < {SMALL_CELL_THRESHOLD} or numerator between 1 and {SMALL_CELL_THRESHOLD - 1}"
+                f" else coalesce(numerator, denominator, value) is not null{standardised} end")
+    if not counts:
+        return []
+    problems = []
+    for table, kind, count in connection.execute(" union all ".join(counts)).fetchall():
+        if count and kind == "misplaced":
+            problems.append(f"{table}: {count} rows other than a total with standardised figures")
+        elif count:
+            problems.append(f"{table}: {count} small or inconsistently withheld cells")
     return problems

@@ -15,7 +15,7 @@ import duckdb
 
 from atlas.publication.errors import PublishError
 from atlas.publication.files import remove_database_file, wal_path
-from atlas.publication.sql_text import checksum_sql, quote_identifier, quote_literal
+from atlas.publication.sql_text import counts_and_checksums_sql, quote_identifier, quote_literal
 
 REGISTRY_TABLE = "indicator_registry"
 
@@ -32,7 +32,7 @@ PUBLICATION_COLUMNS = (
     ("row_count", "BIGINT", "Rows of the table in this publication."),
     ("checksum", "VARCHAR",
      "Checksum of the table's rows, in any order: the bitwise xor of md5_number(cast(row as varchar)) "
-     "over its rows, in decimal ('0' for an empty table); see checksum_sql in scripts/publish_database.py."),
+     "over its rows, in decimal ('0' for an empty table); see checksum_sql in scripts/atlas/publication/sql_text.py."),
     ("plausibility_gate", "VARCHAR",
      "The plausibility gate of the run command (docs/running.md \"Plausibility gate\"): 'passed'; or 'overridden with "
      "--accept-quarantine', the note given and what the gate found; or 'not run' when published by "
@@ -84,18 +84,9 @@ def published_table_names(connection: duckdb.DuckDBPyConnection, catalog: str) -
     return names
 
 
-def _copy_table(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+def _copy_table(connection: duckdb.DuckDBPyConnection, table: str, table_comment: str | None,
+                columns: Sequence[tuple[str, str, bool, str | None]]) -> None:
     """Create table in `published` with the source's column types, NOT NULL and comments; copy rows."""
-    columns = connection.execute(
-        "select column_name, data_type, is_nullable, comment from duckdb_columns()"
-        " where database_name = 'working' and schema_name = 'main' and table_name = ? order by column_index",
-        [table],
-    ).fetchall()
-    (table_comment,) = connection.execute(
-        "select comment from duckdb_tables()"
-        " where database_name = 'working' and schema_name = 'main' and table_name = ?",
-        [table],
-    ).fetchall()[0]
     definitions = ", ".join(
         f"{quote_identifier(name)} {data_type}{'' if nullable else ' not null'}"
         for name, data_type, nullable, _ in columns
@@ -106,23 +97,37 @@ def _copy_table(connection: duckdb.DuckDBPyConnection, table: str) -> None:
     # Sorted, so that the file and the exports read in a stable order.
     connection.execute(f"insert into {target} select {column_list} from working.main.{quote_identifier(table)}"
                        " order by all")
-    if table_comment:
-        connection.execute(f"comment on table {target} is {quote_literal(table_comment)}")
-    for name, _, _, comment in columns:
-        if comment:
-            connection.execute(f"comment on column {target}.{quote_identifier(name)} is {quote_literal(comment)}")
+    comments = [f"comment on table {target} is {quote_literal(table_comment)}"] if table_comment else []
+    comments += [f"comment on column {target}.{quote_identifier(name)} is {quote_literal(comment)}"
+                 for name, _, _, comment in columns if comment]
+    if comments:
+        connection.execute(";\n".join(comments))
+
+
+def _working_tables(connection: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[
+        str, tuple[str | None, list[tuple[str, str, bool, str | None]]]]:
+    """Each table's comment and columns (name, type, nullable, comment) in the working database,
+    read in two catalog queries rather than two per table."""
+    comments = dict(connection.execute(
+        "select table_name, comment from duckdb_tables()"
+        " where database_name = 'working' and schema_name = 'main' and list_contains(?, table_name)",
+        [list(tables)]).fetchall())
+    columns: dict[str, list[tuple[str, str, bool, str | None]]] = {table: [] for table in tables}
+    for table, name, data_type, nullable, comment in connection.execute(
+            "select table_name, column_name, data_type, is_nullable, comment from duckdb_columns()"
+            " where database_name = 'working' and schema_name = 'main' and list_contains(?, table_name)"
+            " order by table_name, column_index", [list(tables)]).fetchall():
+        columns[table].append((name, data_type, nullable, comment))
+    return {table: (comments.get(table), columns[table]) for table in tables}
 
 
 def _write_publication_table(connection: duckdb.DuckDBPyConnection, tables: Sequence[str],
                              gate: str) -> Publication:
     publication_id = str(uuid.uuid4())
     published_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    published = []
-    for table in tables:
-        relation = f"published.main.{quote_identifier(table)}"
-        (rows,) = connection.execute(f"select count(*) from {relation}").fetchall()[0]
-        (checksum,) = connection.execute(checksum_sql(relation)).fetchall()[0]
-        published.append(PublishedTable(table, int(rows), str(checksum)))
+    facts = {name: (rows, checksum) for name, rows, checksum in connection.execute(
+        counts_and_checksums_sql({table: f"published.main.{quote_identifier(table)}" for table in tables})).fetchall()}
+    published = [PublishedTable(table, int(facts[table][0]), str(facts[table][1])) for table in tables]
     definitions = ", ".join(f"{name} {data_type} not null" for name, data_type, _ in PUBLICATION_COLUMNS)
     connection.execute(f"create table published.main.{PUBLICATION_TABLE} ({definitions})")
     connection.executemany(
@@ -145,8 +150,8 @@ def write_published_database(working: Path, destination: Path, gate: str = GATE_
         connection.execute(f"attach {quote_literal(str(destination))} as published")
         tables = published_table_names(connection, "working")
         connection.execute("begin transaction")
-        for table in tables:
-            _copy_table(connection, table)
+        for table, (comment, columns) in _working_tables(connection, tables).items():
+            _copy_table(connection, table, comment, columns)
         publication = _write_publication_table(connection, tables, gate)
         connection.execute("commit")
         # Self-contained: everything in the file, no write-ahead log beside it.

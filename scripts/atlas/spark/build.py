@@ -35,7 +35,8 @@ def build_on_spark(raw_dir: Path, building: Path, database: Path, check: CheckRe
                  "ATLAS_SPARK_EXPORT_DIR": str(export_dir)}
     try:
         # Every year, every time: the session's tables of an earlier build are replaced.
-        returncode = dbt_build(raw_dir, building, check, update, ("--target", TARGET, "--full-refresh"), spark_env)
+        returncode = dbt_build(raw_dir, building, check, update, ("--target", TARGET, "--full-refresh"), spark_env,
+                               on_spark=True)
         if returncode == 0:
             write_working_database(export_dir, target_path / "manifest.json", building)
         return returncode
