@@ -74,8 +74,8 @@ def check_published_database(path: Path) -> list[str]:
             names_by_table.setdefault(table, set()).add(column)
         checked = sorted(set(recorded) & set(tables))
         if checked:
-            for table, rows, checksum in connection.execute(
-                    counts_and_checksums_sql({table: quote_identifier(table) for table in checked})).fetchall():
+            for table, rows, checksum in sorted(connection.execute(
+                    counts_and_checksums_sql({table: quote_identifier(table) for table in checked})).fetchall()):
                 if (int(rows), checksum) != recorded[table]:
                     problems.append(f"{table}: {rows} rows, checksum {checksum}; recorded {recorded[table]}")
         problems += _unsafe_cells(connection, {table: names_by_table[table] for table in checked})
@@ -103,7 +103,8 @@ def _unsafe_cells(connection: duckdb.DuckDBPyConnection, columns_by_table: dict[
     if not counts:
         return []
     problems = []
-    for table, kind, count in connection.execute(" union all ".join(counts)).fetchall():
+    # Sorted: a union's rows come in no set order, the problems in the order of the tables.
+    for table, kind, count in sorted(connection.execute(" union all ".join(counts)).fetchall()):
         if count and kind == "misplaced":
             problems.append(f"{table}: {count} rows other than a total with standardised figures")
         elif count:
