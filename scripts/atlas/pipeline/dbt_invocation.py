@@ -67,33 +67,37 @@ def dbt_build(raw_dir: Path, database: Path, check: CheckResult, update: yearly_
               on_spark: bool = False) -> int:
     """`dbt build` into database; extra_args (a selection, another target) and extra_env go to dbt."""
     dbt_vars = {**check.dbt_vars(), **update.dbt_vars()}
-    read_dir, cwd = check.read_dir or raw_dir, PROJECT_DIR
-    env = {**os.environ, "ATLAS_RAW_FORMAT": check.file_format, "ATLAS_DUCKDB_PATH": str(database),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, "ATLAS_RAW_FORMAT": check.file_format, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if on_spark:
+        env.update(ATLAS_RAW_DIR=str(check.read_dir or raw_dir), ATLAS_DUCKDB_PATH=str(database))
+        return run_build(raw_dir, database, dbt_vars, {**env, **(extra_env or {})}, extra_args, PROJECT_DIR)
+    # dbt also parses again what names the extract's folder (the sources) and everything when the
+    # profile's connection changes. So dbt runs in the database's folder, names the database
+    # relative to it (DuckDB's temp_directory follows), and reads the extract through a link of a
+    # fixed name there; the files are named by their delivered path all the same (macro
+    # delivered_file_name).
     link = raw_link(database)
-    if not on_spark:
-        # dbt also parses again what names the extract's folder (the sources) and everything when
-        # the profile's connection changes. So dbt runs in the database's folder, names the
-        # database relative to it (DuckDB's temp_directory follows), and reads the extract through
-        # a link of a fixed name there; the files are named by their delivered path all the same
-        # (macro delivered_file_name).
+    link.unlink(missing_ok=True)
+    link.symlink_to((check.read_dir or raw_dir).resolve(), target_is_directory=True)
+    dbt_vars.update(raw_read_dir=link.name, raw_delivered_dir=str(raw_dir))
+    env.update(ATLAS_RAW_DIR=link.name, ATLAS_DUCKDB_PATH=database.name)
+    if "ATLAS_DUCKDB_TEMP_DIRECTORY" in env:
+        env["ATLAS_DUCKDB_TEMP_DIRECTORY"] = str(Path(env["ATLAS_DUCKDB_TEMP_DIRECTORY"]).resolve())
+    try:
+        return run_build(raw_dir, database, dbt_vars, {**env, **(extra_env or {})}, extra_args, database.parent)
+    finally:
         link.unlink(missing_ok=True)
-        link.symlink_to(read_dir.resolve(), target_is_directory=True)
-        read_dir, cwd = Path(link.name), database.parent
-        dbt_vars.update(raw_read_dir=link.name, raw_delivered_dir=str(raw_dir))
-        env["ATLAS_DUCKDB_PATH"] = database.name
-        if "ATLAS_DUCKDB_TEMP_DIRECTORY" in env:
-            env["ATLAS_DUCKDB_TEMP_DIRECTORY"] = str(Path(env["ATLAS_DUCKDB_TEMP_DIRECTORY"]).resolve())
-    env.update({"ATLAS_RAW_DIR": str(read_dir), **(extra_env or {}),
-                "ATLAS_RUN_VARS": json.dumps({name: value for name, value in dbt_vars.items() if name in RUN_VARS})})
+
+
+def run_build(raw_dir: Path, database: Path, dbt_vars: dict[str, object], env: dict[str, str],
+              extra_args: Sequence[str], cwd: Path) -> int:
+    """dbt build with the run's vars split between the environment and the command line; a full
+    disk raised as such."""
+    env = {**env, "ATLAS_RUN_VARS": json.dumps({name: value for name, value in dbt_vars.items() if name in RUN_VARS})}
     command = [*dbt_command(), *extra_args,
                "--vars", json.dumps({name: value for name, value in dbt_vars.items() if name not in RUN_VARS})]
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
-    try:
-        returncode, lines = run_echoed(command, env, cwd)
-    finally:
-        if not on_spark:
-            link.unlink(missing_ok=True)
+    returncode, lines = run_echoed(command, env, cwd)
     full = run_errors.disk_full_line(lines) if returncode else None
     if full:
         raise run_errors.disk_full(full, temp_directory(database), extract_bytes(raw_dir))
