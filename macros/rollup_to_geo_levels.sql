@@ -6,16 +6,8 @@
     Without with_age_totals, the bands only.
 #}
 {% macro rollup_to_geo_levels(relation, measures, extra_group_columns=[], with_age_totals=true) %}
-    {%- set geo_levels = [
-        ('country', none),
-        ('region', 'region_code'),
-        ('province', 'province_code'),
-        ('arrondissement', 'arrondissement_code'),
-        ('commune', 'commune_code'),
-        ('statistical_sector', 'sector_code'),
-    ] -%}
     {%- set selects = [] -%}
-    {%- for geo_level, code_column in geo_levels -%}
+    {%- for geo_level, code_column in geo_levels() -%}
         {%- for by_age_band in ([true, false] if with_age_totals else [true]) -%}
             {%- set group_columns = ['year']
                 + ([code_column] if code_column else [])

@@ -6,8 +6,8 @@
     depends on the engine (DuckDB: a recursive CTE that stops at the fixed point; Spark: unrolled).
 
     It ends with pattern_outcomes: per cell, whether it is withheld, whether one more round would
-    change it (a data test proves it never does), and whether it lies inside a withheld cell or
-    heads two rows or more in a group, where a 'small_cell' flag would tell more than the flag.
+    change it (a data test proves it never does), and whether it lies inside a withheld cell,
+    where a 'small_cell' flag would tell more than the flag.
 
     It expects two CTEs in the calling model:
     - pattern_cells: cell_id, measure (beneficiaries or individuals), is_strong (a partner with
@@ -285,12 +285,10 @@ round_0 as (
 -- flagged 'small_cell' hold at least 1 each, so a small total over four of them is pinned, and a
 -- withheld total loses the room its partners need. Such a cell is flagged 'secondary', which
 -- says nothing of its size; a 'small_cell' flag appears only where every cell it adds up to is
--- published.
--- Every row of a table is a cell with at least one beneficiary, so the rows below a cell tell
--- an outsider it holds at least as many beneficiaries: a small cell over two rows or more is
--- bounded below by them and must not also be flagged as below the threshold.
--- Both are read from the last round's rows, which also carry the state of the round before
--- (the last one allowed), so that the rounds are read once.
+-- published. (The population pattern also withholds the flag where the rows below a cell prove
+-- 2 or more: rows_lower_bounds.)
+-- It is read from the last round's rows, which also carry the state of the round before (the
+-- last one allowed), so that the rounds are read once.
 {%- set group_window = 'partition by group_number, case when group_number is null then cell_number end' %}
 member_outcomes as (
 
@@ -303,9 +301,7 @@ member_outcomes as (
         member_role = 'child'
         and max(
             case when member_role = 'parent' and previous_is_suppressed then 1 else 0 end
-        ) over ({{ group_window }}) = 1 as is_within_withheld_cell,
-        member_role = 'parent'
-        and sum(case when member_role = 'child' then 1 else 0 end) over ({{ group_window }}) > 1 as is_over_several_rows
+        ) over ({{ group_window }}) = 1 as is_within_withheld_cell
     from last_round
 
 ),
@@ -324,8 +320,7 @@ cell_outcomes as (
                 else 0
             end
         ) = 1 as changed_in_last_round,
-        max(case when is_within_withheld_cell then 1 else 0 end) = 1 as is_within_withheld_cell,
-        max(case when is_over_several_rows then 1 else 0 end) = 1 as is_over_several_rows
+        max(case when is_within_withheld_cell then 1 else 0 end) = 1 as is_within_withheld_cell
     from member_outcomes
     group by cell_number
 
@@ -336,8 +331,7 @@ pattern_outcomes as (
         numbered_cells.cell_id,
         cell_outcomes.is_suppressed,
         cell_outcomes.changed_in_last_round,
-        cell_outcomes.is_within_withheld_cell,
-        cell_outcomes.is_over_several_rows
+        cell_outcomes.is_within_withheld_cell
     from cell_outcomes
     inner join numbered_cells
         on cell_outcomes.cell_number = numbered_cells.cell_number

@@ -52,6 +52,6 @@ if $quick; then
     HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-quick}" python -m pytest -m "quick and not large" -n "$workers" --dist loadfile "$@"
 else
     echo "[test] pytest ($workers workers)"
-    python -m pytest -n "$workers" --dist loadfile "$@"
+    python -m pytest -n "$workers" --dist loadfile --durations=20 "$@"
 fi
 echo "[test] done in $((SECONDS - started)) s"

@@ -27,81 +27,55 @@ population_cells as (
 
 ),
 
--- Every row of a table holds at least one beneficiary, so a cell over n rows (its bands, or
--- the units below it) holds at least n: that much of it an outsider can always tell.
-rows_below as (
+cells_with_ids as (
 
     select
-        year,
-        parent_geo_level as geo_level,
-        parent_geo_code as geo_code,
-        age_band,
-        count(*) as child_rows
-    from population_cells
-    where parent_geo_code is not null
-    group by year, parent_geo_level, parent_geo_code, age_band
-
-    union all
-
-    select
+        {{ composite_key(['year', 'geo_level', 'geo_code', 'age_band']) }} as cell_id,
         year,
         geo_level,
         geo_code,
-        'total' as age_band,
-        count(*) as child_rows
-    from population_cells
-    where age_band != 'total'
-    group by year, geo_level, geo_code
-
-),
-
-most_rows_below as (
-
-    select
-        year,
-        geo_level,
-        geo_code,
+        parent_geo_level,
+        parent_geo_code,
         age_band,
-        max(child_rows) as child_rows
-    from rows_below
-    group by year, geo_level, geo_code, age_band
-
-),
-
-pattern_cells as (
-
-    select
-        {{ composite_key(['population_cells.year', 'population_cells.geo_level', 'population_cells.geo_code',
-                          'population_cells.age_band']) }} as cell_id,
-        population_cells.year,
-        population_cells.geo_level,
-        population_cells.geo_code,
-        population_cells.parent_geo_level,
-        population_cells.parent_geo_code,
-        population_cells.age_band,
-        population_cells.beneficiaries,
-        population_cells.beneficiaries as measure,
-        -- A partner must be able to move down by threshold - 2 above what its rows show.
-        (
-            population_cells.beneficiaries >= {{ var('small_cell_threshold') }}
-            and population_cells.beneficiaries - coalesce(most_rows_below.child_rows, 0)
-            >= {{ var('small_cell_threshold') - 2 }}
-        ) as is_strong,
-        {{ composite_key(['population_cells.geo_code', 'population_cells.age_band']) }} as sort_key,
-        {{ is_small_count('population_cells.beneficiaries') }} as is_withheld_at_start
+        beneficiaries,
+        beneficiaries as measure
     from population_cells
-    left join most_rows_below
-        on
-            population_cells.year = most_rows_below.year
-            and population_cells.geo_level = most_rows_below.geo_level
-            and population_cells.geo_code = most_rows_below.geo_code
-            and population_cells.age_band = most_rows_below.age_band
 
 ),
 
 memberships as (
 
-    {{ geography_and_age_groups('pattern_cells') }}
+    {{ geography_and_age_groups('cells_with_ids') }}
+
+),
+
+-- Every row of a table holds at least one beneficiary, so the rows below a cell (its bands, the
+-- units below it, and theirs) prove a least number of beneficiaries: that much of it an outsider
+-- can always tell.
+{{ rows_lower_bounds('memberships', 'cells_with_ids') }}
+
+pattern_cells as (
+
+    select
+        cells_with_ids.cell_id,
+        cells_with_ids.year,
+        cells_with_ids.geo_level,
+        cells_with_ids.geo_code,
+        cells_with_ids.age_band,
+        cells_with_ids.beneficiaries,
+        cells_with_ids.measure,
+        rows_lower_bounds.rows_lower_bound,
+        -- A partner must be able to move down by threshold - 2 above what its rows prove.
+        (
+            cells_with_ids.beneficiaries >= {{ var('small_cell_threshold') }}
+            and cells_with_ids.beneficiaries - rows_lower_bounds.rows_lower_bound
+            >= {{ var('small_cell_threshold') - 2 }}
+        ) as is_strong,
+        {{ composite_key(['cells_with_ids.geo_code', 'cells_with_ids.age_band']) }} as sort_key,
+        {{ is_small_count('cells_with_ids.beneficiaries') }} as is_withheld_at_start
+    from cells_with_ids
+    inner join rows_lower_bounds
+        on cells_with_ids.cell_id = rows_lower_bounds.cell_id
 
 ),
 
@@ -115,11 +89,13 @@ final as (
         pattern_cells.geo_code,
         pattern_cells.age_band,
         pattern_cells.beneficiaries,
+        pattern_cells.rows_lower_bound,
         pattern_cells.is_withheld_at_start as is_small,
+        -- Rows proving 2 or more would narrow the flag's 1 to threshold - 1.
         (
             pattern_cells.is_withheld_at_start
             and not pattern_outcomes.is_within_withheld_cell
-            and not pattern_outcomes.is_over_several_rows
+            and pattern_cells.rows_lower_bound = 1
         ) as is_flagged_small,
         pattern_outcomes.is_suppressed,
         pattern_outcomes.changed_in_last_round

@@ -90,6 +90,24 @@ def test_a_denominator_published_in_another_table_gives_the_small_band_back(tmp_
     assert result.summary.recovered == 2 and result.exit_code == 1
 
 
+def test_a_small_cell_flag_over_two_rows_speaks_of_the_patients(tmp_path: Path) -> None:
+    # Commune 11001's two band rows prove 2 or more beneficiaries, and the population pattern
+    # flags no such cell (docs/protection.md): its flag says its patients are 1 to 4, so its
+    # beneficiaries are 5 or more (and at most 100 - 6: 11002 holds 10 - 4 patients or more), and
+    # the patients are what is judged.
+    rows: list[Row] = [
+        ("cube_013_001", "arrondissement", "11000", "total", 10, 100, None),
+        ("cube_013_001", "commune", "11001", "total", 2, 40, "small_cell"),
+        ("cube_013_001", "commune", "11001", "0-9", 1, 20, "secondary"),
+        ("cube_013_001", "commune", "11001", "10-19", 1, 20, "secondary"),
+        ("cube_013_001", "commune", "11002", "total", 8, 60, "secondary"),
+    ]
+    result = audit(tmp_path, rows)
+    assert result.withheld[("D", YEAR, "commune", "11001", "total")] == (5, 94)
+    assert result.withheld[("P:IMAG_ALL_N", YEAR, "commune", "11001", "total")] == (1, 4)
+    assert result.summary.failed == 0 and result.exit_code == 0
+
+
 def category_volumes(ct_volume: int) -> list[Row]:
     """Commune 11001, 100 beneficiaries: every category volume published but CT's (1 patient)."""
     published = {"cube_013_010": 10, "cube_013_012": 5, "cube_013_016": 5, "cube_013_018": 5, "cube_013_020": 0,
@@ -251,3 +269,14 @@ def test_no_small_cell_is_recovered_or_narrowed_on_the_ci_build(
     # The standardised figures (issue 15): no count back through ratio x expected, no figure over
     # a withheld cell, none on a band or flagged row.
     assert result.standardised.figures > 0 and result.standardised.failed == 0, result.standardised.findings[:10]
+
+
+# The yearly tests' extract (1,500 persons, 2021-2023), as the run command publishes it. Its
+# Brussels region held 3 beneficiaries aged 80-89 over one arrondissement over two communes: the
+# region headed one row, yet an outsider knew it held at least 2, and a 'small_cell' flag on it
+# narrowed it to [2, 4] until the rows' bound climbed chains of single rows (rows_lower_bounds).
+def test_no_small_cell_is_recovered_or_narrowed_on_the_yearly_build(yearly_full_build: Path) -> None:
+    result = run_audit(yearly_full_build / "atlas_published.duckdb", SEEDS,
+                       working=yearly_full_build / "atlas.duckdb")
+    assert result.errors == []
+    assert (result.summary.recovered, result.summary.narrowed) == (0, 0), result.summary.failures[:10]

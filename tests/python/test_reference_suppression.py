@@ -1,7 +1,7 @@
 """The reference's small-cell suppression (scripts/reference_suppression.py) on hand-made cell
 tables, one rule of docs/protection.md ("Rows", "What the flags reveal", "The rules") per test,
-threshold 5: a strong population cell has 5 or more beneficiaries and 3 or more above the most
-rows it heads in one group, a strong variable cell 5 or more individuals and 3 or more
+threshold 5: a strong population cell has 5 or more beneficiaries and 3 or more above what the
+rows below it prove, a strong variable cell 5 or more individuals and 3 or more
 beneficiaries besides them. Then the vectorised code against a
 plain-loop restatement of the same rules on random cell tables. No dbt: the whole module runs
 in a few seconds.
@@ -213,6 +213,18 @@ def test_flag_small_population_cell_over_rows() -> None:
     assert variable[("stat_V_patients", "11002", "total")] == "secondary"
     assert variable[("stat_V_patients", "11003", "total")] == "secondary"
     assert variable[("stat_V_patients", "S1", "total")] is None
+
+
+def test_flag_small_population_cell_over_a_chain_of_single_rows() -> None:
+    """Population: arrondissement 11000 (3 beneficiaries) heads one row, commune 11001 (3), which
+    heads two sectors (1 and 2). The one row holds at least 2, so 11000 does too: more than
+    "1 to 4", so 'secondary', though nothing above it is withheld. With one sector below 11001,
+    the chain proves 1 and 11000 flags 'small_cell'."""
+    chain = run(arrondissement("stat_V_patients", 0, 3, {"11001": (0, 3)}) + sectors("11001", {"S1": 1, "S2": 2}))
+    assert set(chain.values()) == {"secondary"}
+    single = run(arrondissement("stat_V_patients", 0, 3, {"11001": (0, 3)}) + sectors("11001", {"S1": 3}))
+    assert single[("stat_V_patients", "11000", "total")] == "small_cell"
+    assert single[("stat_V_patients", "11001", "total")] == "secondary"
 
 
 def test_flag_small_in_both_patterns_needs_both() -> None:
@@ -461,16 +473,20 @@ def naive_suppress(cells: pd.DataFrame, threshold: int) -> list[str | None]:
 
     def settle(pattern: dict[tuple[Any, ...], dict[str, Any]], relations: bool,
                withheld: set[Any]) -> tuple[set[Any], set[Any], set[Any]]:
-        """(withheld cells, cells with a withheld parent, cells heading two rows in a group) at
-        the end."""
+        """(withheld cells, cells with a withheld parent, cells the rows below prove 2 or more)
+        at the end."""
         all_groups = groups(pattern, relations)
-        heads = {parent: 0 for parent in pattern}
-        for parent, children, _ in all_groups:
-            heads[parent] = max(heads[parent], len(children))
+        proved = {key: 1 for key in pattern}
+        raised = True
+        while raised:
+            raised = False
+            for parent, children, _ in all_groups:
+                if sum(proved[child] for child in children) > proved[parent]:
+                    proved[parent], raised = sum(proved[child] for child in children), True
 
         def strong(key: Any) -> bool:
             cell = pattern[key]
-            room = cell["beneficiaries"] - cell["measure"] if relations else cell["measure"] - heads[key]
+            room = cell["beneficiaries"] - cell["measure"] if relations else cell["measure"] - proved[key]
             return bool(cell["measure"] >= threshold and room >= threshold - 2)
 
         needs = {key for key in withheld if pattern[key]["measure"] in small}
@@ -494,7 +510,7 @@ def naive_suppress(cells: pd.DataFrame, threshold: int) -> list[str | None]:
                         new_needs.add(chosen)
             if new_withheld == withheld and new_needs == needs:
                 return (withheld, {child for parent, children, _ in all_groups if parent in withheld
-                                   for child in children}, {key for key, count in heads.items() if count > 1})
+                                   for child in children}, {key for key, bound in proved.items() if bound > 1})
             withheld, needs = new_withheld, new_needs
 
     population_withheld, population_covered, population_over_rows = settle(

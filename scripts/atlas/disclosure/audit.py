@@ -54,6 +54,20 @@ def _initial_bounds(connection: duckdb.DuckDBPyConnection) -> tuple[FloatArray, 
     return lower, upper
 
 
+def _proved_by_rows(connection: duckdb.DuckDBPyConnection, relations: Relations, max_rounds: int) -> FloatArray:
+    """What the rows alone prove of each quantity, whatever the published figures: a published
+    row's beneficiaries are >= 1, a total at least the sum of its parts, up every chain of
+    units and bands."""
+    columns = connection.execute("""
+        select case when family = 'D' and not is_pseudo then 1 else 0 end::double as rows_lower
+        from quantities order by qid
+    """).fetchnumpy()
+    lower = np.asarray(columns["rows_lower"], dtype=np.float64)
+    nothing = np.zeros(0, dtype=np.int64)
+    return propagate(relations, lower, np.full(len(lower), np.inf), SmallCellFlags(nothing, nothing, 1),
+                     max_rounds=max_rounds).lower
+
+
 def _flag_quantities(connection: duckdb.DuckDBPyConnection, flag: str) -> tuple[IntArray, IntArray]:
     columns = connection.execute(
         "select individuals_qid, denominator_qid from row_quantities where suppression_flag = ?", [flag]
@@ -94,8 +108,9 @@ def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Pat
             f"{relations.constraints:,} equality groups ({len(relations.term_qid):,} terms), "
             f"{len(relations.le_low):,} inequalities ({time.monotonic() - started:.1f} s)")
         # Without reading the small flags the outsider only subtracts and adds (the issue's outsider).
-        small = SmallCellFlags(*_flag_quantities(connection, "small_cell" if read_small_flags else ""),
-                               threshold=threshold)
+        individuals, beneficiaries = _flag_quantities(connection, "small_cell" if read_small_flags else "")
+        small = SmallCellFlags(individuals, beneficiaries, threshold,
+                               _proved_by_rows(connection, relations, max_rounds)[beneficiaries])
         not_small = (NotSmallFlags(*_flag_quantities(connection, "secondary"), threshold=threshold)
                      if secondary_not_small else None)
         intervals = propagate(relations, lower, upper, small, not_small, max_rounds, say)

@@ -5,7 +5,8 @@ relations). For every withheld figure it derives the tightest interval that inte
 propagation finds from every linear relation between the 53 tables: the same cell in every
 table, age bands and units adding up to their totals (with the unpublished persons without a
 domicile or sector), all-imaging volume = categories + cone-beam CT = provider groups + the rest,
-patients <= beneficiaries, patients <= exams, and what the small_cell flags say.
+patients <= beneficiaries, patients <= exams, and what the small_cell flags say (on a cell whose
+rows prove 2 or more beneficiaries, the flag speaks of its patients: docs/protection.md).
 
 The standardised figures (docs/standardisation.md) are read from every table: standardised_ratio x
 expected gives the numerator O (a relation like the others), and a published figure FAILS when

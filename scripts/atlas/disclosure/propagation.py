@@ -25,11 +25,15 @@ ROUNDING_SLACK = 1e-6
 @dataclass(frozen=True)
 class SmallCellFlags:
     """The small_cell rows' quantities: the individuals (patients of the table's variable) and
-    the beneficiaries. One of them is 1 to t - 1, hence individuals <= t - 1 always."""
+    the beneficiaries. One of them is 1 to t - 1, hence individuals <= t - 1 always. Where the
+    rows below a cell prove 2 or more beneficiaries (beneficiaries_proved_by_rows), the
+    population pattern never flags it (docs/protection.md), so the flag speaks of its
+    individuals: its beneficiaries are t or more."""
 
     individuals: IntArray
     beneficiaries: IntArray
     threshold: int
+    beneficiaries_proved_by_rows: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def _apply_flags(lower: FloatArray, upper: FloatArray, small: SmallCellFlags,
                  not_small: NotSmallFlags | None) -> None:
     t = float(small.threshold)
     individuals, beneficiaries = small.individuals, small.beneficiaries
+    if small.beneficiaries_proved_by_rows is not None:
+        np.maximum.at(lower, beneficiaries[small.beneficiaries_proved_by_rows >= 2], t)
     # Either the individuals or the beneficiaries are 1..t-1, and individuals <= beneficiaries.
     np.minimum.at(upper, individuals, t - 1)
     known_large = lower[beneficiaries] >= t

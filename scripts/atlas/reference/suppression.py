@@ -48,24 +48,33 @@ def cell_key_rank(pattern: pd.DataFrame) -> IntArray:
     return rank
 
 
-def rows_headed(groups: Groups, rows: int) -> IntArray:
-    """Per pattern row, the most children it heads in one of its groups (0 where it heads
-    none). Page, "Rows": a cell over n rows holds at least n beneficiaries."""
-    children = np.bincount(groups.group[~groups.is_parent], minlength=len(groups.parent)).astype(np.int64)
-    most = np.zeros(rows, dtype=np.int64)
-    np.maximum.at(most, groups.parent, children)
-    return most
+def rows_lower_bound(groups: Groups, rows: int) -> IntArray:
+    """Per pattern row, the fewest beneficiaries the rows below it prove. Page, "Rows": every
+    row holds at least one beneficiary, and "a cell over n rows ... holds at least n"; a total
+    is at least the sum of its parts, so a parent holds at least the sum of its children's
+    bounds in each of its groups, and the bound climbs chains of single rows (a region over one
+    province over two communes holds at least 2). Raised to a fixed point."""
+    bound = np.ones(rows, dtype=np.int64)
+    child = ~groups.is_parent
+    while True:
+        children = np.bincount(groups.group[child], weights=bound[groups.row[child]].astype(np.float64),
+                               minlength=len(groups.parent)).astype(np.int64)
+        raised = bound.copy()
+        np.maximum.at(raised, groups.parent, children)
+        if (raised == bound).all():
+            return bound
+        bound = raised
 
 
 def strong_cells(pattern: pd.DataFrame, groups: Groups, threshold: int, population: bool) -> BoolArray:
     """Page: a strong member "can move by t - 2 either way without an outsider noticing": a
     measure of t or more (1 + (t - 2) < t, so moving down it stays unsmall), and t - 2 or
-    more of room on its bounded side: beneficiaries above the most rows they head in one group
-    (the rows bound them below), patients below the cell's beneficiaries (patients <=
+    more of room on its bounded side: beneficiaries above what the rows below them prove
+    (rows_lower_bound), patients below the cell's beneficiaries (patients <=
     beneficiaries bounds them above)."""
     measure = pattern["measure"].to_numpy(dtype=np.int64)
     if population:
-        room = measure - rows_headed(groups, len(pattern))
+        room = measure - rows_lower_bound(groups, len(pattern))
     else:
         room = pattern["beneficiaries"].to_numpy(dtype=np.int64) - measure
     return np.asarray((measure >= threshold) & (room >= threshold - 2), dtype=bool)
@@ -158,8 +167,8 @@ def suppress(cells: pd.DataFrame, registry: pd.DataFrame, relations: pd.DataFram
     population pattern, its individuals in its variable pattern) and every pattern in which it
     is small may flag it: no parent of it is withheld there (final state; a cell inside a
     withheld sum says nothing of its size, else two flags on one sum would pin both) and, in
-    the population pattern, it heads at most one row in each of its groups (two rows below a
-    small total bound it to 2 or more); otherwise 'secondary'."""
+    the population pattern, the rows below it prove no more than 1 (two rows below a small
+    total, or below the one row it heads, bound it to 2 or more); otherwise 'secondary'."""
     patterns = build_patterns(cells, registry)
     population = patterns.population
     population_groups = find_groups(population, relations.iloc[:0], threshold)
@@ -177,7 +186,7 @@ def suppress(cells: pd.DataFrame, registry: pd.DataFrame, relations: pd.DataFram
 
     withheld = population_withheld[patterns.population_row] | variable_withheld[patterns.variable_row]
     population_may = (~parent_withheld(population_groups, population_withheld, len(population))
-                      & (rows_headed(population_groups, len(population)) <= 1))
+                      & (rows_lower_bound(population_groups, len(population)) <= 1))
     variable_may = ~parent_withheld(variable_groups, variable_withheld, len(variables))
     small_in = population_small[patterns.population_row], variable_small[patterns.variable_row]
     may_flag = (population_may[patterns.population_row], variable_may[patterns.variable_row])
