@@ -6,31 +6,17 @@
 
 with
 
-computed as (
+population_cells as (
 
-    select * from {{ ref('int_indicator_cells_computed') }}
+    select * from {{ ref('int_population_cells_bounded') }}
     where {{ in_build_years('year') }}
 
 ),
 
-population_cells as (
-
-    select distinct
-        year,
-        geo_level,
-        geo_code,
-        parent_geo_level,
-        parent_geo_code,
-        age_band,
-        denominator as beneficiaries
-    from computed
-
-),
-
-cells_with_ids as (
+pattern_cells as (
 
     select
-        {{ composite_key(['year', 'geo_level', 'geo_code', 'age_band']) }} as cell_id,
+        cell_id,
         year,
         geo_level,
         geo_code,
@@ -38,44 +24,22 @@ cells_with_ids as (
         parent_geo_code,
         age_band,
         beneficiaries,
-        beneficiaries as measure
+        beneficiaries as measure,
+        rows_lower_bound,
+        -- A partner must be able to move down by threshold - 2 above what its rows prove.
+        (
+            beneficiaries >= {{ var('small_cell_threshold') }}
+            and beneficiaries - rows_lower_bound >= {{ var('small_cell_threshold') - 2 }}
+        ) as is_strong,
+        {{ composite_key(['geo_code', 'age_band']) }} as sort_key,
+        {{ is_small_count('beneficiaries') }} as is_withheld_at_start
     from population_cells
 
 ),
 
 memberships as (
 
-    {{ geography_and_age_groups('cells_with_ids') }}
-
-),
-
--- Every row of a table holds at least one beneficiary, so the rows below a cell (its bands, the
--- units below it, and theirs) prove a least number of beneficiaries: that much of it an outsider
--- can always tell.
-{{ rows_lower_bounds('memberships', 'cells_with_ids') }}
-
-pattern_cells as (
-
-    select
-        cells_with_ids.cell_id,
-        cells_with_ids.year,
-        cells_with_ids.geo_level,
-        cells_with_ids.geo_code,
-        cells_with_ids.age_band,
-        cells_with_ids.beneficiaries,
-        cells_with_ids.measure,
-        rows_lower_bounds.rows_lower_bound,
-        -- A partner must be able to move down by threshold - 2 above what its rows prove.
-        (
-            cells_with_ids.beneficiaries >= {{ var('small_cell_threshold') }}
-            and cells_with_ids.beneficiaries - rows_lower_bounds.rows_lower_bound
-            >= {{ var('small_cell_threshold') - 2 }}
-        ) as is_strong,
-        {{ composite_key(['cells_with_ids.geo_code', 'cells_with_ids.age_band']) }} as sort_key,
-        {{ is_small_count('cells_with_ids.beneficiaries') }} as is_withheld_at_start
-    from cells_with_ids
-    inner join rows_lower_bounds
-        on cells_with_ids.cell_id = rows_lower_bounds.cell_id
+    {{ geography_and_age_groups('pattern_cells') }}
 
 ),
 
