@@ -193,11 +193,26 @@ def run_command_dbt_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# The modules that take minutes, longest first. pytest-xdist (--dist loadfile) hands out the
+# modules in collection order, so these start first and the short ones fill in around them,
+# rather than a long module (Spark's takes 4 to 7 minutes) starting late and ending alone.
+LONGEST_MODULES = (
+    "test_spark", "test_yearly_update", "test_yearly_update_unchanged", "test_run_pipeline",
+    "test_indicator_declaration", "test_plausibility_gate", "test_run_failures",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         in_quick_module = item.module is not None and item.module.__name__ in QUICK_MODULES
         if in_quick_module and item.get_closest_marker("own_build") is None:
             item.add_marker(pytest.mark.quick)
+
+    def start_rank(item: pytest.Item) -> int:
+        name = item.module.__name__ if item.module is not None else ""
+        return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
+
+    items.sort(key=start_rank)
 
 
 def _hand_built_raw(root: Path) -> Path:
