@@ -17,20 +17,6 @@ computed as (
 population_cells as (
 
     select distinct
-        year,
-        geo_level,
-        geo_code,
-        parent_geo_level,
-        parent_geo_code,
-        age_band,
-        denominator as beneficiaries
-    from computed
-
-),
-
-cells_with_ids as (
-
-    select
         {{ composite_key(['year', 'geo_level', 'geo_code', 'age_band']) }} as cell_id,
         year,
         geo_level,
@@ -38,35 +24,35 @@ cells_with_ids as (
         parent_geo_level,
         parent_geo_code,
         age_band,
-        beneficiaries,
-        beneficiaries as measure
-    from population_cells
+        denominator as beneficiaries,
+        denominator as measure
+    from computed
 
 ),
 
 memberships as (
 
-    {{ geography_and_age_groups('cells_with_ids') }}
+    {{ geography_and_age_groups('population_cells') }}
 
 ),
 
-{{ rows_lower_bounds('memberships', 'cells_with_ids') }}
+{{ rows_lower_bounds('memberships', 'population_cells') }}
 
 final as (
 
     select
-        cells_with_ids.cell_id,
-        cells_with_ids.year,
-        cells_with_ids.geo_level,
-        cells_with_ids.geo_code,
-        cells_with_ids.parent_geo_level,
-        cells_with_ids.parent_geo_code,
-        cells_with_ids.age_band,
-        cells_with_ids.beneficiaries,
+        population_cells.cell_id,
+        population_cells.year,
+        population_cells.geo_level,
+        population_cells.geo_code,
+        population_cells.parent_geo_level,
+        population_cells.parent_geo_code,
+        population_cells.age_band,
+        population_cells.beneficiaries,
         rows_lower_bounds.rows_lower_bound
-    from cells_with_ids
+    from population_cells
     inner join rows_lower_bounds
-        on cells_with_ids.cell_id = rows_lower_bounds.cell_id
+        on population_cells.cell_id = rows_lower_bounds.cell_id
 
 )
 

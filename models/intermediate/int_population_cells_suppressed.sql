@@ -16,16 +16,8 @@ population_cells as (
 pattern_cells as (
 
     select
-        cell_id,
-        year,
-        geo_level,
-        geo_code,
-        parent_geo_level,
-        parent_geo_code,
-        age_band,
-        beneficiaries,
+        *,
         beneficiaries as measure,
-        rows_lower_bound,
         -- A partner must be able to move down by threshold - 2 above what its rows prove.
         (
             beneficiaries >= {{ var('small_cell_threshold') }}
