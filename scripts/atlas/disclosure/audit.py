@@ -108,14 +108,14 @@ def run_audit(published: Path, seeds_dir: Path, threshold: int = 5, working: Pat
             f"{relations.constraints:,} equality groups ({len(relations.term_qid):,} terms), "
             f"{len(relations.le_low):,} inequalities ({time.monotonic() - started:.1f} s)")
         # Without reading the small flags the outsider only subtracts and adds (the outsider).
+        proved = _proved_by_rows(connection, relations, max_rounds)
         individuals, beneficiaries = _flag_quantities(connection, "small_cell" if read_small_flags else "")
-        small = SmallCellFlags(individuals, beneficiaries, threshold,
-                               _proved_by_rows(connection, relations, max_rounds)[beneficiaries])
+        small = SmallCellFlags(individuals, beneficiaries, threshold, proved[beneficiaries])
         not_small = (NotSmallFlags(*_flag_quantities(connection, "secondary"), threshold=threshold)
                      if secondary_not_small else None)
         intervals = propagate(relations, lower, upper, small, not_small, max_rounds, say)
         say("judging the withheld cells")
-        attach_intervals(connection, intervals)
+        attach_intervals(connection, intervals, proved)
         has_truth = attach_truth(connection, working)
         judge_rows(connection, threshold)
         errors = inconsistencies(connection, has_truth)

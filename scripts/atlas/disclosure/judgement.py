@@ -3,9 +3,11 @@ cells are wasted, and (given the working database) whether every interval holds 
 
 A small cell FAILS when its small quantity is pinned to one value or bounded more tightly than
 [1, t - 1]. With the working database, a truly small cell flagged 'secondary' (inside a withheld
-cell, its flag says nothing of its size) fails when its small figure is pinned. Its small quantity: with the working database, the one that truly is 1..t-1 (the
-individuals, the beneficiaries or both); without it, the individuals where the beneficiaries
-are known to be >= t, else the beneficiaries. The truth only judges; it never derives.
+cell, its flag says nothing of its size) fails when its small figure is pinned. Its small
+quantity: with the working database, the one that truly is 1..t-1 (the individuals, the
+beneficiaries or both); without it, the individuals where the beneficiaries are known to be
+>= t or the rows below the cell prove 2 or more (no small_cell flag is then about the
+beneficiaries), else the beneficiaries. The truth only judges; it never derives.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ import numpy as np
 import pandas as pd
 
 from .propagation import Intervals
+from .relations import FloatArray
 
 FAILURE_STATUSES = ("recovered", "narrowed")
 
 
-def attach_intervals(connection: duckdb.DuckDBPyConnection, intervals: Intervals) -> None:
+def attach_intervals(connection: duckdb.DuckDBPyConnection, intervals: Intervals,
+                     proved_by_rows: FloatArray) -> None:
+    """The derived intervals, and what the rows alone prove of each quantity (rows_lower)."""
     frame = pd.DataFrame({"qid": np.arange(len(intervals.lower), dtype=np.int64),
-                          "lower": intervals.lower, "upper": intervals.upper})
+                          "lower": intervals.lower, "upper": intervals.upper, "rows_lower": proved_by_rows})
     connection.register("interval_frame", frame)
     connection.execute("create or replace table intervals as select * from interval_frame")
     connection.unregister("interval_frame")
@@ -55,7 +60,7 @@ def judge_rows(connection: duckdb.DuckDBPyConnection, threshold: int) -> None:
         create table judged_rows as
         with joined as (
             select r.*, n.lower as numerator_lower, n.upper as numerator_upper,
-                d.lower as denominator_lower, d.upper as denominator_upper,
+                d.lower as denominator_lower, d.upper as denominator_upper, d.rows_lower as denominator_rows_lower,
                 i.lower as individuals_lower, i.upper as individuals_upper,
                 t.individuals as true_individuals, t.numerator as true_numerator,
                 t.denominator as true_denominator
@@ -70,12 +75,15 @@ def judge_rows(connection: duckdb.DuckDBPyConnection, threshold: int) -> None:
             select *,
                 coalesce(true_individuals between 1 and $small or true_denominator between 1 and $small, false)
                     as truth_known,
+                -- Without the truth: the beneficiaries are not the small figure where they are
+                -- known to be t or more, or where the rows below prove 2 or more (the population
+                -- pattern flags no such cell), whatever the outsider reads of the flags.
                 case when true_individuals between 1 and $small or true_denominator between 1 and $small
                      then true_individuals between 1 and $small
-                     else denominator_lower >= $threshold end as judge_individuals,
+                     else denominator_lower >= $threshold or denominator_rows_lower >= 2 end as judge_individuals,
                 case when true_individuals between 1 and $small or true_denominator between 1 and $small
                      then true_denominator between 1 and $small
-                     else denominator_lower < $threshold end as judge_beneficiaries
+                     else denominator_lower < $threshold and denominator_rows_lower < 2 end as judge_beneficiaries
             from joined
         ),
         verdicts as (
