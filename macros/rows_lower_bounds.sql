@@ -37,8 +37,8 @@ rows_bound_{{ step }} as (
 
     select
         {{ memberships }}.cell_id,
-        greatest(cast(1 as bigint), coalesce(max(children_bound_{{ step }}.children_lower_bound), 1))
-            as rows_lower_bound
+        -- A group's children hold 1 or more each, so a cell heading none keeps the 1 of its row.
+        coalesce(max(children_bound_{{ step }}.children_lower_bound), 1) as rows_lower_bound
     from {{ memberships }}
     left join children_bound_{{ step }}
         on {{ memberships }}.group_id = children_bound_{{ step }}.group_id

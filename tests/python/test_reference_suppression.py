@@ -481,8 +481,9 @@ def naive_suppress(cells: pd.DataFrame, threshold: int) -> list[str | None]:
         while raised:
             raised = False
             for parent, children, _ in all_groups:
-                if sum(proved[child] for child in children) > proved[parent]:
-                    proved[parent], raised = sum(proved[child] for child in children), True
+                children_hold = sum(proved[child] for child in children)
+                if children_hold > proved[parent]:
+                    proved[parent], raised = children_hold, True
 
         def strong(key: Any) -> bool:
             cell = pattern[key]
