@@ -193,13 +193,20 @@ def run_command_dbt_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-# The modules that take minutes, longest first. pytest-xdist (--dist loadfile) hands out the
-# modules in collection order, so these start first and the short ones fill in around them,
-# rather than a long module (Spark's takes 4 to 7 minutes) starting late and ending alone.
+# The modules that take minutes, longest first, so that they start first and the short ones fill
+# in around them, rather than a long module (Spark's takes 4 to 7 minutes) starting late and ending
+# alone. pytest-xdist (--dist loadfile) hands out modules in collection order only without its
+# default reordering, which puts the modules with the most tests first, and so these last.
 LONGEST_MODULES = (
     "test_spark", "test_yearly_update", "test_yearly_update_unchanged", "test_run_pipeline",
     "test_indicator_declaration", "test_plausibility_gate", "test_run_failures",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # --no-loadscope-reorder, whoever starts pytest: without it LONGEST_MODULES has no effect.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
