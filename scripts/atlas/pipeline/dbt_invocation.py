@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 import atlas.pipeline.errors as run_errors
+import atlas.pipeline.parse_cache as parse_cache
 import atlas.pipeline.yearly_update as yearly_update
 from atlas.paths import PROJECT_DIR
 from atlas.raw.check import CheckResult
@@ -96,6 +97,8 @@ def run_build(raw_dir: Path, database: Path, dbt_vars: dict[str, object], env: d
     env = {**env, "ATLAS_RUN_VARS": json.dumps({name: value for name, value in dbt_vars.items() if name in RUN_VARS})}
     command = [*dbt_command(), *extra_args,
                "--vars", json.dumps({name: value for name, value in dbt_vars.items() if name not in RUN_VARS})]
+    if parse_cache.forget_if_macros_changed(parse_cache.target_dir(env)):
+        print("[run] the macros changed since dbt last parsed the project: it parses it all again", flush=True)
     print(f"[run] dbt build (raw: {raw_dir}, database: {database})", flush=True)
     returncode, lines = run_echoed(command, env, cwd)
     full = run_errors.disk_full_line(lines) if returncode else None
