@@ -14,7 +14,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from atlas.paths import PROJECT_DIR
+from atlas.paths import PROJECT_DIR, named_file_bytes
 
 SAVED_PARSE = "partial_parse.msgpack"
 MACROS_DIGEST = "atlas_macros.sha256"
@@ -27,10 +27,8 @@ def target_dir(env: dict[str, str]) -> Path:
 
 def macros_digest(macros_dir: Path = PROJECT_DIR / "macros") -> str:
     digest = hashlib.sha256()
-    for path in sorted(macros_dir.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(macros_dir)).encode())
-            digest.update(path.read_bytes())
+    for chunk in named_file_bytes(macros_dir, relative_to=macros_dir):
+        digest.update(chunk)
     return digest.hexdigest()
 
 

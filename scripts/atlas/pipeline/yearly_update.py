@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from atlas.paths import PROJECT_DIR
+from atlas.paths import PROJECT_DIR, named_file_bytes
 from atlas.raw.files import SOURCES
 
 MANIFEST_TABLE = "build_manifest"
@@ -92,11 +92,8 @@ def project_fingerprint(conventions: dict[str, object]) -> str:
     """Changes with any file the SQL is built from, and with how the extract is read."""
     digest = hashlib.sha256(json.dumps(conventions, sort_keys=True).encode())
     for name in PROJECT_INPUTS:
-        root = PROJECT_DIR / name
-        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
-            if path.is_file():
-                digest.update(str(path.relative_to(PROJECT_DIR)).encode())
-                digest.update(path.read_bytes())
+        for chunk in named_file_bytes(PROJECT_DIR / name):
+            digest.update(chunk)
     return digest.hexdigest()
 
 
