@@ -22,12 +22,17 @@ beneficiaries as (
 
 ),
 
--- Only the years being built: a line finds its population in its own year, and the other years'
--- would only swell the join (ten years of all of Belgium do not fit in memory).
+-- The person-years of the population: its rows that passed the row rules, one per person-year,
+-- which int_beneficiary_years_located then places. Read here before they are placed, so that the
+-- lines are checked while the population is placed, not after. Only the years being built: a
+-- line finds its population in its own year, and the other years' would only swell the join.
 beneficiary_years as (
 
-    select * from {{ ref('int_beneficiary_years_located') }}
-    where {{ in_build_years('year') }}
+    select
+        person_id,
+        year
+    from {{ ref('int_beneficiary_rows_checked') }}
+    where quarantine_reason is null and {{ in_build_years('year') }}
 
 ),
 
