@@ -190,6 +190,9 @@ def run_command_dbt_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.getbasetemp() / f"run-command-dbt-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     os.environ["DBT_TARGET_PATH"] = str(folder / "target")
     os.environ["DBT_LOG_PATH"] = str(folder / "logs")
+    # Without every query's SQL in dbt.log, a build of a small extract takes about 8 % less CPU
+    # (14.0 s against 15.2 s, three of each); a failing test prints dbt's output, which names the error.
+    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
     return folder
 
 
