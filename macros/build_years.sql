@@ -134,3 +134,21 @@
         truncate table {{ this }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The filter a data test puts on a per-year model in a yearly update: the rows of the years the
+    update rebuilt in any of its steps (var tested_years), those without a year (update year 0,
+    rebuilt by every update) and any whose year is null, which a test must still see. None (no
+    filter) outside an update, for a model that is not per-year, or for another relation. -#}
+{% macro tested_years_filter(relation) -%}
+    {%- set tested_years = run_var('tested_years', none) if execute else none -%}
+    {%- if tested_years is none or model is not defined or not model.get('attached_node') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set tested_model = graph.nodes.get(model.attached_node) -%}
+    {%- set year_column = (tested_model or {}).get('config', {}).get('meta', {}).get('update_year_column') -%}
+    {%- if not year_column or tested_model.alias != relation.identifier -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set years = tested_years | map('int') | list + [0] -%}
+    {{ return(year_column ~ ' in (' ~ years | join(', ') ~ ') or ' ~ year_column ~ ' is null') }}
+{%- endmacro %}

@@ -14,6 +14,7 @@
         'incremental_strategy': 'append',
         'pre_hook': "{{ delete_build_years(" ~ delete_arguments | join(', ') ~ ") }}",
         'tags': ['per_year'],
+        'meta': {'update_year_column': year_column},
     }) }}
 {%- endmacro %}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from yearly_builds import assert_same_build, run, years_line
+from yearly_builds import assert_same_build, run, unique_test_sql, years_line
 
 
 def narrowing_line(output: str) -> str:
@@ -40,6 +40,8 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     assert narrowing_line(added).startswith("[run] of those years, population rebuilt: 2023; claim lines checked "
                                             "again: those of claims_2023.parquet,")
     assert_same_build(updated, yearly_full_build, (raw_dir, yearly_extract))
+    # The data tests of the per-year models read the years rebuilt, in both steps, not 2021 again.
+    assert "where (year in (2022, 2023, 0) or year is null)" in unique_test_sql("int_beneficiary_years_located")
 
     # A corrected 2022 claims file: a tenth of its lines withdrawn.
     claims_2022 = raw_dir / "claims_2022.parquet"
@@ -56,6 +58,7 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     assert "2023" in years_line(redelivered, "kept")
     full = tmp_path / "full"
     run(raw_dir, full)
+    assert "year in (" not in unique_test_sql("int_beneficiary_years_located")  # a full build tests every row
     assert_same_build(updated, full, (raw_dir, raw_dir))
 
     # The first year withdrawn: its rows go, though no delivered file holds that year any more.

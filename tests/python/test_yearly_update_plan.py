@@ -34,7 +34,7 @@ def test_a_new_year_rebuilds_the_year_before_without_its_population_or_its_own_c
     assert update.population_years == [2023]
     assert update.changed_claim_files == ["/raw/claims_2023.parquet"]
     assert update.dbt_vars() == {"build_years": [2022, 2023], "population_build_years": [2023],
-                                 "changed_claim_files": ["/raw/claims_2023.parquet"]}
+                                 "changed_claim_files": ["/raw/claims_2023.parquet"], "tested_years": [2022, 2023]}
     assert update.summary()[2] == ("[run] of those years, population rebuilt: 2023; claim lines checked again: those "
                                    "of claims_2023.parquet, and every line of a year whose population was rebuilt")
 
@@ -57,17 +57,19 @@ def test_a_withdrawn_year_rebuilds_its_population_and_every_line_of_it(tmp_path:
 def test_a_full_build_and_a_step_of_a_history_narrow_nothing(tmp_path: Path) -> None:
     full = yearly_update.plan(tmp_path / "none.duckdb", HISTORY, FINGERPRINT, full_refresh=False)
     assert full.dbt_vars() == {}
-    step = yearly_update.UpdatePlan([2021], [], "a step of the history")
-    assert step.dbt_vars() == {"build_years": [2021]}
-    assert len(step.summary()) == 2
+    steps = yearly_update.in_steps(full, {2020: 10, 2021: 50, 2022: 50}, max_lines_per_step=60)
+    assert [step.dbt_vars() for step in steps] == [{"build_years": [2020, 2021]}, {"build_years": [2022]}]
+    # no tested_years: the last step's data tests check the rows of every step
+    assert len(steps[-1].summary()) == 2
 
 
 def test_an_update_of_several_years_is_built_a_step_of_years_at_a_time(tmp_path: Path) -> None:
     update = planned(tmp_path, [*HISTORY, delivered("beneficiaries_2023", (2023,)),
                                 delivered("claims_2023", (2022, 2023))])
     first, last = yearly_update.in_steps(update, {2022: 50, 2023: 40}, max_lines_per_step=60)
+    # The data tests, in the last step, check the rows of every year the update rebuilt.
     assert first.dbt_vars() == {"build_years": [2022], "population_build_years": [],
-                                "changed_claim_files": ["/raw/claims_2023.parquet"]}
+                                "changed_claim_files": ["/raw/claims_2023.parquet"], "tested_years": [2022, 2023]}
     assert last.dbt_vars() == {"build_years": [2023], "population_build_years": [2023],
-                               "changed_claim_files": ["/raw/claims_2023.parquet"]}
+                               "changed_claim_files": ["/raw/claims_2023.parquet"], "tested_years": [2022, 2023]}
     assert yearly_update.in_steps(update, {2022: 50, 2023: 40}, max_lines_per_step=90) == [update]

@@ -5,6 +5,8 @@ of the published one."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,16 @@ def run(raw_dir: Path, out: Path, *extra: str) -> str:
         cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+def unique_test_sql(model: str) -> str:
+    """The SQL the last run command ran for the unique test of an intermediate model, from the
+    manifest it left in its target folder (conftest.run_command_dbt_dir)."""
+    manifest = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "manifest.json").read_text(encoding="utf-8"))
+    [sql] = [node["compiled_code"] for node in manifest["nodes"].values()
+             if node["resource_type"] == "test" and node.get("attached_node") == f"model.atlas.{model}"
+             and node["test_metadata"]["name"] == "unique_combination_of_columns"]
+    return str(sql)
 
 
 def years_line(output: str, kind: str) -> str:

@@ -55,7 +55,7 @@ def extract_bytes(raw_dir: Path) -> int:
 # its last run's. The conventions of the extract stay on the command line: they shape the sources,
 # which dbt renders when it parses, and a user's deliveries keep them from year to year.
 RUN_VARS = frozenset({"raw_file_rows", "raw_typed_columns", "raw_read_dir", "raw_delivered_dir",
-                      "build_years", "population_build_years", "changed_claim_files"})
+                      "build_years", "population_build_years", "changed_claim_files", "tested_years"})
 
 
 def raw_link(database: Path) -> Path:

@@ -59,11 +59,16 @@ class UpdatePlan:
     # An update's narrowing of build_years; None where every part of those years is rebuilt.
     population_years: list[int] | None = None
     changed_claim_files: list[str] | None = None
+    # The years whose rows the data tests of the per-year models check (var tested_years): every
+    # year an update rebuilds, in all its steps, since the rows of the years it keeps passed them
+    # when they were built, with the same project (the fingerprint). None: every row.
+    tested_years: list[int] | None = None
 
     def dbt_vars(self) -> dict[str, object]:
         if self.build_years is None:
             return {}
-        narrowed = {"population_build_years": self.population_years, "changed_claim_files": self.changed_claim_files}
+        narrowed = {"population_build_years": self.population_years, "changed_claim_files": self.changed_claim_files,
+                    "tested_years": self.tested_years}
         return {"build_years": self.build_years, **{name: value for name, value in narrowed.items() if value is not None}}
 
     def summary(self) -> list[str]:
@@ -135,7 +140,7 @@ def plan(database: Path, files: list[DeliveredFile], fingerprint: str, full_refr
                                for year in delivered.years})
     claim_files = sorted({delivered.source_file for delivered in changed if delivered.source_name == CLAIMS_SOURCE})
     return replace(made(build_years, kept, f"{len(changed)} file versions added, changed or removed"),
-                   population_years=population_years, changed_claim_files=claim_files)
+                   population_years=population_years, changed_claim_files=claim_files, tested_years=build_years)
 
 
 def record(database: Path, update: UpdatePlan) -> None:
