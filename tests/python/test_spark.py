@@ -50,7 +50,11 @@ def spark_build(synthetic_build: tuple[Path, Path], tmp_path_factory: pytest.Tem
     raw_dir, _ = synthetic_build
 
     def build(root: Path) -> None:
-        spark_env = {"ATLAS_SPARK_DIR": str(root / "spark"), "ATLAS_SPARK_EXPORT_DIR": str(root / "export")}
+        # The catalog in memory rather than Derby: about a tenth less CPU (337 against 380 CPU-seconds
+        # alone), and nothing reads the session's tables after this dbt command. The catalog only
+        # keeps the tables' names: the SQL run and the files written are the same.
+        spark_env = {"ATLAS_SPARK_DIR": str(root / "spark"), "ATLAS_SPARK_EXPORT_DIR": str(root / "export"),
+                     "ATLAS_SPARK_CATALOG": "in-memory"}
         # The rows the structural check counted per file, as the run command passes them.
         dbt_vars = {**check_extract(raw_dir).dbt_vars(), "secondary_suppression_rounds": SPARK_ROUNDS}
         built = dbt_command(["build", "--target", "spark", "--vars", json.dumps(dbt_vars)],
