@@ -41,14 +41,19 @@
     with_yearless is set. -#}
 {% macro in_build_years(year_expression, with_yearless=false, population=false) -%}
     {%- if builds_some_years() -%}
-        {%- set years = years_to_build(population) -%}
-        (
-            {%- if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
-            {%- if with_yearless %} or {{ year_expression }} is null{% endif -%}
-        )
+        {{ in_years(year_expression, years_to_build(population), with_yearless) }}
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- A filter keeping the rows whose year is one of years (false when there is none), and with
+    with_yearless those whose year is null. -#}
+{% macro in_years(year_expression, years, with_yearless=false) -%}
+    (
+        {%- if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
+        {%- if with_yearless %} or {{ year_expression }} is null{% endif -%}
+    )
 {%- endmacro %}
 
 {#- The claim lines a yearly update checks again: those of the claims files added, changed or
@@ -64,7 +69,7 @@
             {%- if files %}{{ file_expression }} in (
                 {%- for file in files %}{{ dbt.string_literal(file | replace("'", "''")) }}{{ ', ' if not loop.last }}{% endfor -%}
             ){% else %}false{% endif %}
-            or {% if years %}{{ year_expression }} in ({{ years | join(', ') }}){% else %}false{% endif -%}
+            or {{ in_years(year_expression, years) }}
         )
     {%- else -%}
         true
@@ -140,6 +145,7 @@
     rebuilt by every update) and any whose year is null, which a test must still see. None (no
     filter) outside an update, for a model that is not per-year, or for another relation. -#}
 {% macro tested_years_filter(relation) -%}
+    {#- Not at parse time: a var given on the command line reaches it, but the graph is not built yet. -#}
     {%- set tested_years = run_var('tested_years', none) if execute else none -%}
     {%- if tested_years is none or model is not defined or not model.get('attached_node') -%}
         {{ return(none) }}
@@ -149,6 +155,5 @@
     {%- if not year_column or tested_model.alias != relation.identifier -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set years = tested_years | map('int') | list + [0] -%}
-    {{ return(year_column ~ ' in (' ~ years | join(', ') ~ ') or ' ~ year_column ~ ' is null') }}
+    {{ return(in_years(year_column, tested_years | map('int') | list + [0], with_yearless=true)) }}
 {%- endmacro %}

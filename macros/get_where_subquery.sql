@@ -6,12 +6,12 @@
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where %}{% do conditions.append(where) %}{% endif -%}
+    {%- if where %}{% do conditions.append('(' ~ where ~ ')') %}{% endif -%}
     {%- set tested_years = tested_years_filter(relation) -%}
     {%- if tested_years %}{% do conditions.append(tested_years) %}{% endif -%}
     {%- if conditions -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where ({{ conditions | join(') and (') }})) dbt_subquery
+            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}
     {%- endif -%}
