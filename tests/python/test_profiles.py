@@ -18,10 +18,14 @@ SPARK_VARIABLES = ("ATLAS_SPARK_CODEGEN", "ATLAS_SPARK_JAVA_OPTIONS", "ATLAS_SPA
 
 def spark_session_settings(environment: dict[str, str]) -> dict[str, Any]:
     """The spark output's server_side_parameters, rendered by dbt with these variables set."""
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     set_invocation_context({**{name: value for name, value in os.environ.items() if name not in SPARK_VARIABLES},
                             **environment})
-    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
-    rendered = ProfileRenderer({}).render_data(profiles)
+    try:
+        rendered = ProfileRenderer({}).render_data(profiles)
+    finally:
+        # dbt's env_var() reads this context: later dbt calls in this process see the real environment.
+        set_invocation_context(dict(os.environ))
     return dict(rendered["atlas"]["outputs"]["spark"]["server_side_parameters"])
 
 
