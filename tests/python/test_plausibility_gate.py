@@ -98,6 +98,27 @@ def test_a_volume_far_from_the_previous_build_is_named(synthetic_build: tuple[Pa
     assert findings(database, previous) == []
 
 
+def test_a_year_of_the_previous_build_missing_from_this_one_is_named(synthetic_build: tuple[Path, Path]) -> None:
+    """A published year whose files left the extract would leave the publication; an extract
+    sharing no year with the previous build is another extract, or the wrong folder."""
+    database = synthetic_build[1]
+    previous = gate.previous_volumes(database)
+    assert previous is not None
+    rows_2013 = 5000
+    previous[("beneficiaries", 2013)] = (rows_2013, 0)
+    assert findings(database, previous) == [
+        f"beneficiaries 2013: {rows_2013:,} rows in the previous build, none in this one; their figures would leave "
+        "the publication; their files are no longer in the extract: if they were withdrawn on purpose, publish with "
+        "the override"]
+    other_extract = {("beneficiaries", 2021): (rows_2013, 0), ("beneficiaries", 2022): (rows_2013, 0)}
+    [finding] = findings(database, other_extract)
+    assert finding.startswith(f"beneficiaries 2021, 2022: {2 * rows_2013:,} rows in the previous build, none in this one")
+    assert finding.endswith("none of the previous build's years is in this extract: is it the right folder, or "
+                            "another extract?")
+    # Fewer rows than gate_min_rows never stop a run.
+    assert findings(database, {**previous, ("beneficiaries", 2013): (LIMITS.min_rows - 1, 0)}) == []
+
+
 def test_no_previous_build_means_no_volume_comparison(tmp_path: Path) -> None:
     assert gate.previous_volumes(tmp_path / "absent.duckdb") is None
     (tmp_path / "not_a_build.duckdb").write_bytes(b"garbage")

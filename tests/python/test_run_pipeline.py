@@ -198,6 +198,35 @@ def test_a_successful_build_replaces_all_three_and_leaves_no_temporary_file(
         assert connection.execute("select count(*) from stg_ima__claims").fetchall()[0][0] > 0
 
 
+# --- the synthetic extract of a first run ---
+
+def test_an_empty_raw_directory_gets_synthetic_data_only_before_any_build(tmp_path: Path) -> None:
+    """A first run (no working or published database yet) generates an extract into the empty raw
+    directory and checks it; once either database exists, an empty (or missing) raw directory is
+    a delivery gone missing: exit 2, nothing generated."""
+    import argparse
+
+    from atlas.pipeline.errors import RunFailure
+
+    options = argparse.Namespace(persons=60, first_year=2016, last_year=2016, seed=3)
+    database, published = tmp_path / "out" / "atlas.duckdb", tmp_path / "out" / "atlas_published.duckdb"
+    first = tmp_path / "first_raw"
+    check = pipeline.prepare_raw_extract(first, pipeline.building_path(database), options, [database, published])
+    assert check is not None and check.ok
+    assert sorted(path.name for path in first.iterdir()) == ["beneficiaries_2016.parquet", "claims_2016.parquet"]
+    published.parent.mkdir()
+    published.symlink_to(tmp_path / "out" / "published" / "atlas_published.v1.duckdb")  # dangling: still a publication
+    for raw_dir in (tmp_path / "empty_raw", tmp_path / "missing_raw"):
+        if raw_dir.name == "empty_raw":
+            raw_dir.mkdir()
+        with pytest.raises(RunFailure) as refused:
+            pipeline.prepare_raw_extract(raw_dir, pipeline.building_path(database), options, [database, published])
+        assert refused.value.exit_code == 2
+        assert f"{raw_dir} holds no extract, and {published} holds an earlier build" in str(refused.value)
+        assert not raw_dir.exists() or not list(raw_dir.iterdir())
+    assert not (tmp_path / "missing_raw").exists()
+
+
 # --- concurrent readers during real rebuilds ---
 
 def start_reader(published: Path, mode: str, work: Path) -> subprocess.Popen[bytes]:
@@ -218,15 +247,16 @@ def wait_for_version(work: Path, mode: str, version: str, timeout: float = 120) 
 def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers(
     synthetic_build: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """The run command generates an extract into an empty raw directory, later reuses it, and
-    publishes each build. Meanwhile two BI-like readers query the published file in a loop (one
-    keeps its read-only connection, one reconnects for every query): three rebuilds from two
-    extracts in turn (A, B, A: neighbouring versions differ in content), a failing run in between.
-    No reader error, every answer from one complete publication."""
+    """The run command refuses to generate synthetic data into an empty raw directory over a
+    publication, and publishes each build of a delivered extract. Meanwhile two BI-like readers
+    query the published file in a loop (one keeps its read-only connection, one reconnects for
+    every query): three rebuilds from two extracts in turn (A, B, A: neighbouring versions differ in
+    content), a refused run and a failing run in between. No reader error, every answer from one
+    complete publication."""
     extract_a, extract_b, broken = tmp_path / "raw_a", tmp_path / "raw_b", tmp_path / "raw_broken"
-    # Two years, another seed: other row counts than A, but 2016 within the plausibility gate's
-    # volume change of A's (the previous build).
-    generate_synthetic(extract_b, 500, 2016, 2017, seed=12)
+    # The same year, another seed: other row counts than A, within the plausibility gate's volume
+    # change of A's (the previous build). A year of B missing from A would stop A's second run.
+    generate_synthetic(extract_b, 500, 2016, 2016, seed=12)
     broken.mkdir()
     for source in ("beneficiaries", "claims"):
         (broken / f"{source}.parquet").write_bytes(b"not a parquet file")
@@ -243,15 +273,22 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
     versions = [publication_id(published)]
     readers = [start_reader(published, mode, work) for mode in ("persistent", "reconnect")]
     runs: list[dict[str, Any]] = []
-    generated: list[str] = []
     try:
         for mode in ("persistent", "reconnect"):
             wait_for_version(work, mode, versions[0], timeout=60)
+        # A still empty: synthetic figures are not generated over the publication in place.
+        extract_a.mkdir()
+        before = snapshot(out)
+        refused = run_pipeline("--raw-dir", str(extract_a), *output_args(out), dbt_dir=tmp_path / "dbt")
+        assert refused.returncode == 2 and "generating synthetic data" not in refused.stdout
+        assert f"{extract_a} holds no extract, and {published} holds an earlier build" in refused.stderr
+        assert snapshot(out) == before and not list(extract_a.iterdir())
+        generate_synthetic(extract_a, 500, 2016, 2016, seed=42)
+        generated = sorted(p.name for p in extract_a.iterdir())
         for raw_dir in (extract_a, broken, extract_b, extract_a):
             before = snapshot(out)
             started = time.monotonic()
-            result = run_pipeline("--raw-dir", str(raw_dir), *output_args(out), "--persons", "500",
-                                  "--first-year", "2016", "--last-year", "2016", dbt_dir=tmp_path / "dbt")
+            result = run_pipeline("--raw-dir", str(raw_dir), *output_args(out), dbt_dir=tmp_path / "dbt")
             runs.append({"raw": raw_dir.name, "exit": result.returncode, "seconds": round(time.monotonic() - started)})
             if raw_dir == broken:
                 assert result.returncode != 0
@@ -259,11 +296,7 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
                 continue
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
             versions.append(publication_id(published))
-            if len(runs) == 1:  # A, from an empty raw directory: generated
-                assert "generating synthetic data" in result.stdout
-                generated = sorted(p.name for p in extract_a.iterdir())
-            else:  # the extract in place is used as it is
-                assert "generating synthetic data" not in result.stdout
+            assert "generating synthetic data" not in result.stdout  # the extract in place is used as it is
             assert sorted(p.name for p in extract_a.iterdir()) == generated
             assert f"Working database (every layer, person-level: do not share): {out / 'atlas.duckdb'}" \
                 in result.stdout

@@ -5,6 +5,7 @@ rebuilds only the years its files touch, and the result is the full build's, cel
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -61,10 +62,13 @@ def test_adding_correcting_and_withdrawing_years_rebuilds_those_years_as_a_full_
     assert "year in (" not in unique_test_sql("int_beneficiary_years_located")  # a full build tests every row
     assert_same_build(updated, full, (raw_dir, raw_dir))
 
-    # The first year withdrawn: its rows go, though no delivered file holds that year any more.
+    # The first year withdrawn: its rows go, though no delivered file holds that year any more. Its
+    # figures leave the publication, which the plausibility gate lets through only when told.
     for path in raw_dir.glob("*2021*"):
         path.unlink()
-    withdrawn = run(raw_dir, updated)
+    withdrawn = run(raw_dir, updated, "--accept-quarantine", "2021 withdrawn on purpose")
+    assert re.search(r"- beneficiaries 2021: [\d,]+ rows in the previous build, none in this one; their figures "
+                     "would leave the publication", withdrawn)
     assert years_line(withdrawn, "built").startswith("[run] years built: 2020, 2021 (")
     assert narrowing_line(withdrawn).startswith("[run] of those years, population rebuilt: 2021; claim lines "
                                                 "checked again: those of claims_2021.parquet,")

@@ -12,7 +12,8 @@ quarantined_claims):
 - rows whose year does not parse, against the source's rows;
 - the years of each source that the other lacks;
 - each year's rows against the previous build, kept as the working database (it was published
-  with it), when there is one.
+  with it), when there is one; and the years of its population that this build lacks, whose
+  figures would leave the publication.
 
 The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
@@ -159,6 +160,24 @@ def _volume_findings(counts: Counts, previous: Counts, limits: Thresholds) -> li
     return findings
 
 
+def _withdrawn_year_findings(counts: Counts, previous: Counts, limits: Thresholds) -> list[Finding]:
+    """The years of the previous build's population that this build lacks, as one finding."""
+    population = {year for (source, year), (read, _) in counts.items()
+                  if source == "beneficiaries" and year is not None and read}
+    before = {year: read for (source, year), (read, _) in previous.items()
+              if source == "beneficiaries" and year is not None and read >= limits.min_rows}
+    withdrawn = sorted(set(before) - population)
+    if not withdrawn:
+        return []
+    years = ", ".join(map(str, withdrawn))
+    rows = sum(before[year] for year in withdrawn)
+    cause = ("none of the previous build's years is in this extract: is it the right folder, or another "
+             "extract?" if population.isdisjoint(before) else
+             "their files are no longer in the extract: if they were withdrawn on purpose, publish with the override")
+    return [Finding(f"beneficiaries {years}: {rows:,} rows in the previous build, none in this one; "
+                    "their figures would leave the publication", cause)]
+
+
 def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> list[Finding]:
     """What looks wrong in the built database (empty when it may be published)."""
     with duckdb.connect(str(building), read_only=True) as connection:
@@ -167,7 +186,7 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> 
         findings = _quarantine_findings(connection, counts, population, limits)
     findings += _year_findings(counts, limits)
     if previous is not None:
-        findings += _volume_findings(counts, previous, limits)
+        findings += _volume_findings(counts, previous, limits) + _withdrawn_year_findings(counts, previous, limits)
     return findings
 
 

@@ -48,7 +48,7 @@ import atlas.spark.build as spark_build
 from atlas.paths import PROJECT_DIR
 from atlas.pipeline.dbt_invocation import dbt_build, extract_bytes, raw_link, temp_directory
 from atlas.pipeline.summary import print_summary
-from atlas.pipeline.synthetic_extract import generate, has_raw_files
+from atlas.pipeline.synthetic_extract import generate, has_raw_files, refuse_over_earlier_build
 from atlas.raw.check import CheckResult, check_extract, report
 
 
@@ -72,12 +72,14 @@ def check_output_paths(database: Path, published: Path, export_dir: Path) -> int
     return 0
 
 
-def prepare_raw_extract(raw_dir: Path, building: Path, args: argparse.Namespace) -> CheckResult | None:
+def prepare_raw_extract(raw_dir: Path, building: Path, args: argparse.Namespace,
+                        outputs: Sequence[Path]) -> CheckResult | None:
     """What the structural check found (format, conventions, rows per file), after generating
-    synthetic data into an empty raw_dir and checking the structure (docs/raw_data.md); None when
-    it does not match."""
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    if not has_raw_files(raw_dir):
+    synthetic data into an empty raw_dir when none of the outputs exists yet, and checking the
+    structure (docs/raw_data.md); None when it does not match."""
+    if not (raw_dir.is_dir() and has_raw_files(raw_dir)):
+        refuse_over_earlier_build(raw_dir, outputs)
+        raw_dir.mkdir(parents=True, exist_ok=True)
         generate(raw_dir, args.persons, args.first_year, args.last_year, args.seed)
     check = check_extract(raw_dir, copies_path(building))
     report(check)
@@ -275,7 +277,7 @@ def run(args: argparse.Namespace) -> int:
                 raise run_errors.RunFailure(
                     "the indicator models could not be generated from the registry (the line above says why)",
                     "seeds/indicator_registry.csv", "correct the registry row it names, then run again", 2)
-            check = prepare_raw_extract(raw_dir, building, args)
+            check = prepare_raw_extract(raw_dir, building, args, [database, published])
             if check is None:
                 return 2
             # Spark builds every year (docs/spark.md): its tables are not copied like a DuckDB file.
