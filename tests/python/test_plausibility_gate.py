@@ -119,6 +119,30 @@ def test_a_year_of_the_previous_build_missing_from_this_one_is_named(synthetic_b
     assert findings(database, {**previous, ("beneficiaries", 2013): (LIMITS.min_rows - 1, 0)}) == []
 
 
+def test_without_a_working_database_the_publication_in_place_gives_the_years(
+        build_copy: Path, synthetic_build: tuple[Path, Path], tmp_path: Path) -> None:
+    """The working database deleted once published (it is person-level): the published years and
+    their beneficiaries stand in for it, so a year leaving the publication still stops the run."""
+    from atlas.pipeline.errors import RunFailure
+    from atlas.publication.database import write_published_database
+
+    published = tmp_path / "atlas_published.duckdb"
+    write_published_database(synthetic_build[1], published)
+    with duckdb.connect(str(synthetic_build[1]), read_only=True) as connection:
+        used = dict(connection.execute("select year, rows_used from extract_reconciliation"
+                                       " where source_name = 'beneficiaries'").fetchall())
+    assert gate.published_population(published) == {("beneficiaries", year): (rows, 0) for year, rows in used.items()}
+    absent = tmp_path / "absent.duckdb"
+    assert gate.verdict(build_copy, absent, tmp_path, None, published) == "passed"
+    edit(build_copy, "delete from extract_reconciliation where year = 2015")
+    with pytest.raises(RunFailure) as stopped:
+        gate.verdict(build_copy, absent, tmp_path, None, published)
+    assert f"- beneficiaries 2015: {used[2015]:,} rows in the previous build, none in this one" in stopped.value.what
+    assert gate.published_population(tmp_path / "nothing_published.duckdb") is None
+    (tmp_path / "not_a_publication.duckdb").write_bytes(b"garbage")
+    assert gate.published_population(tmp_path / "not_a_publication.duckdb") is None
+
+
 def test_no_previous_build_means_no_volume_comparison(tmp_path: Path) -> None:
     assert gate.previous_volumes(tmp_path / "absent.duckdb") is None
     (tmp_path / "not_a_build.duckdb").write_bytes(b"garbage")

@@ -288,7 +288,10 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
         for raw_dir in (extract_a, broken, extract_b, extract_a):
             before = snapshot(out)
             started = time.monotonic()
-            result = run_pipeline("--raw-dir", str(raw_dir), *output_args(out), dbt_dir=tmp_path / "dbt")
+            # No working database yet: the gate compares A's first build with the publication in
+            # place, the CI build's 4,000 persons of 2015-2016, and A is far from it.
+            told = ["--accept-quarantine", "replacing version 0"] if not runs else []
+            result = run_pipeline("--raw-dir", str(raw_dir), *output_args(out), *told, dbt_dir=tmp_path / "dbt")
             runs.append({"raw": raw_dir.name, "exit": result.returncode, "seconds": round(time.monotonic() - started)})
             if raw_dir == broken:
                 assert result.returncode != 0
@@ -297,6 +300,7 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
             versions.append(publication_id(published))
             assert "generating synthetic data" not in result.stdout  # the extract in place is used as it is
+            assert ("- beneficiaries 2015: " in result.stdout) == bool(told), result.stdout[-3000:]
             assert sorted(p.name for p in extract_a.iterdir()) == generated
             assert f"Working database (every layer, person-level: do not share): {out / 'atlas.duckdb'}" \
                 in result.stdout

@@ -13,7 +13,8 @@ quarantined_claims):
 - the years of each source that the other lacks;
 - each year's rows against the previous build, kept as the working database (it was published
   with it), when there is one; and the years of its population that this build lacks, whose
-  figures would leave the publication.
+  figures would leave the publication. Without a working database, the publication in place
+  gives the years and their populations (published_population).
 
 The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
@@ -90,6 +91,23 @@ def previous_volumes(database: Path) -> Counts | None:
             return _reconciliation(connection)
     except duckdb.Error:  # an older layout, or a file that is not a build: nothing to compare
         return None
+
+
+def published_population(published: Path) -> Counts | None:
+    """The beneficiaries of each published year (its country denominator) as the previous build's
+    population rows, when the working database that would say more is gone (deleted once published,
+    being person-level): what the years and population sizes of a new build are compared with.
+    None when nothing is published, or the file is not a publication."""
+    if not published.is_file():
+        return None
+    try:
+        with duckdb.connect(str(published), read_only=True) as connection:
+            years = connection.execute(
+                "select year, max(denominator) from indicator_values where geo_level = 'country'"
+                " and age_band = 'total' group by year").fetchall()
+    except duckdb.Error:
+        return None
+    return {("beneficiaries", int(year)): (int(rows), 0) for year, rows in years if rows is not None}
 
 
 def _quarantine_findings(connection: duckdb.DuckDBPyConnection, counts: Counts, years: set[int],
@@ -190,13 +208,17 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> 
     return findings
 
 
-def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
+def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None, published: Path | None = None) -> str:
     """What the publication table records of the gate ('passed', or the override and what was
     found); RunFailure (exit 2) listing the findings when they stop the run.
 
-    database is the working database in place, the previous build, for the volumes.
+    database is the working database in place, the previous build, for the volumes; without it,
+    the published database in place gives the years and populations it published.
     """
-    findings = check_build(building, previous_volumes(database), load_thresholds())
+    previous = previous_volumes(database)
+    if previous is None and published is not None:
+        previous = published_population(published)
+    findings = check_build(building, previous, load_thresholds())
     if not findings:
         print("[run] plausibility gate: passed", flush=True)
         return "passed"

@@ -103,10 +103,10 @@ def remove_build(building: Path) -> None:
     raw_link(building).unlink(missing_ok=True)
 
 
-def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None) -> str:
+def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None, published: Path) -> str:
     """What the publication table records of the gate; RunFailure (exit 2) when it stops the run."""
     try:
-        return plausibility_gate.verdict(building, database, raw_dir, accept)
+        return plausibility_gate.verdict(building, database, raw_dir, accept, published)
     except BaseException:
         remove_build(building)
         raise
@@ -287,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
                 return returncode
         finally:
             shutil.rmtree(copies_path(building), ignore_errors=True)
-        gate = check_plausibility(building, database, raw_dir, args.accept_quarantine)
+        gate = check_plausibility(building, database, raw_dir, args.accept_quarantine, published)
         staged = stage_publication(building, published, export_dir, gate)
         if staged is None:
             return 1
