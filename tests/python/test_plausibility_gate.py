@@ -20,6 +20,7 @@ from conftest import PROJECT_DIR
 from test_run_pipeline import built_outputs, output_args, previous_outputs, run_pipeline, snapshot  # noqa: F401
 
 import atlas.pipeline.plausibility_gate as gate
+from atlas.pipeline import figure_changes
 from atlas.pipeline.quarantine_causes import describe_values, person_id_mismatch
 
 LIMITS = gate.load_thresholds()
@@ -44,7 +45,8 @@ def findings(database: Path, previous: gate.Counts | None = None) -> list[str]:
 
 def test_the_thresholds_are_the_dbt_vars() -> None:
     assert LIMITS == gate.Thresholds(max_quarantined_share=0.02, max_reason_share=0.01, min_rows=10,
-                                     max_undelivered_year_share=0.01, max_volume_change=0.15)
+                                     max_undelivered_year_share=0.01, max_volume_change=0.15,
+                                     max_figure_change=0.25, min_figure_numerator=100)
 
 
 def test_the_synthetic_build_passes_against_itself(synthetic_build: tuple[Path, Path]) -> None:
@@ -141,6 +143,31 @@ def test_without_a_working_database_the_publication_in_place_gives_the_years(
     assert gate.published_population(tmp_path / "nothing_published.duckdb") is None
     (tmp_path / "not_a_publication.duckdb").write_bytes(b"garbage")
     assert gate.published_population(tmp_path / "not_a_publication.duckdb") is None
+
+
+def test_a_figure_far_from_the_previous_build_is_named(build_copy: Path, synthetic_build: tuple[Path, Path]) -> None:
+    """Every row read and used, but the imaging codes of 2016 no longer recognised: the country
+    figures of 2016 collapse, which no count of rows shows. A change like a re-delivered year's
+    late bills passes, and so does a figure too small to tell from chance."""
+    previous = figure_changes.country_figures(synthetic_build[1])
+    assert previous is not None
+    assert gate.check_build(synthetic_build[1], None, LIMITS, previous) == []
+    counted = sorted((numerator, code) for (code, year), (numerator, _) in previous.items() if year == 2016)
+    small_code = counted[0][1]
+    assert counted[0][0] < LIMITS.min_figure_numerator <= counted[-1][0]
+    edit(build_copy, "update indicator_values set value = value * 1.1 where year = 2015",
+         f"update indicator_values set value = 0, numerator = 0 where year = 2016 and (indicator_code like 'cube_013%'"
+         f" or indicator_code = '{small_code}')")
+    [finding] = [str(f) for f in gate.check_build(build_copy, None, LIMITS, previous)]
+    assert finding.startswith("figures of 2016 far from the previous build's: cube_013_")
+    assert "-> 0 (-100%)" in finding and small_code not in finding
+    assert "nomenclature codes the seeds' code lists no longer recognise" in finding
+    moved = figure_changes.changed_figures(figure_changes.country_figures(build_copy) or {}, previous,
+                                           LIMITS.max_figure_change, LIMITS.min_figure_numerator)
+    assert set(moved) == {2016}
+    assert {code for code, _, _ in moved[2016]} == {code for (code, year), (numerator, _) in previous.items()
+                                                    if year == 2016 and code.startswith("cube_013")
+                                                    and numerator >= LIMITS.min_figure_numerator}
 
 
 def test_no_previous_build_means_no_volume_comparison(tmp_path: Path) -> None:

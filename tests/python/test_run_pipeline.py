@@ -254,9 +254,15 @@ def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers
     content), a refused run and a failing run in between. No reader error, every answer from one
     complete publication."""
     extract_a, extract_b, broken = tmp_path / "raw_a", tmp_path / "raw_b", tmp_path / "raw_broken"
-    # The same year, another seed: other row counts than A, within the plausibility gate's volume
-    # change of A's (the previous build). A year of B missing from A would stop A's second run.
-    generate_synthetic(extract_b, 500, 2016, 2016, seed=12)
+    # A re-delivered with a twentieth of its claim lines gone: other content, within the
+    # plausibility gate's changes of A's figures (the previous build). Another sample of persons
+    # would move the figures of small categories by more, as another extract's file does.
+    generate_synthetic(extract_b, 500, 2016, 2016, seed=42)
+    claims_b = extract_b / "claims_2016.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"copy (select * from read_parquet('{claims_b}') where hash(person_id, service_date) % 20"
+                           f" <> 0) to '{extract_b / 'corrected.parquet'}' (format parquet)")
+    os.replace(extract_b / "corrected.parquet", claims_b)
     broken.mkdir()
     for source in ("beneficiaries", "claims"):
         (broken / f"{source}.parquet").write_bytes(b"not a parquet file")

@@ -14,7 +14,8 @@ quarantined_claims):
 - each year's rows against the previous build, kept as the working database (it was published
   with it), when there is one; and the years of its population that this build lacks, whose
   figures would leave the publication. Without a working database, the publication in place
-  gives the years and their populations (published_population).
+  gives the years and their populations (published_population);
+- each indicator's country figure of a year against the previous build's (figure_changes.py).
 
 The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
@@ -28,12 +29,14 @@ from pathlib import Path
 
 import duckdb
 
+from atlas.pipeline import figure_changes
 from atlas.pipeline.quarantine_causes import files_of, likely_cause
 from atlas.pipeline.errors import RunFailure
 from atlas.project_vars import PROJECT_FILE, project_vars
 
 _VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
-         "gate_max_undelivered_year_share", "gate_max_volume_change")
+         "gate_max_undelivered_year_share", "gate_max_volume_change", "gate_max_figure_change",
+         "gate_min_figure_numerator")
 _NOUNS = {"beneficiaries": "rows", "claims": "lines"}
 
 
@@ -44,6 +47,8 @@ class Thresholds:
     min_rows: int
     max_undelivered_year_share: float
     max_volume_change: float
+    max_figure_change: float
+    min_figure_numerator: int
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,8 @@ def load_thresholds(project_file: Path = PROJECT_FILE) -> Thresholds:
     variables = project_vars(*_VARS, project_file=project_file)
     return Thresholds(float(variables["gate_max_quarantined_share"]), float(variables["gate_max_reason_share"]),
                       int(variables["gate_min_rows"]), float(variables["gate_max_undelivered_year_share"]),
-                      float(variables["gate_max_volume_change"]))
+                      float(variables["gate_max_volume_change"]), float(variables["gate_max_figure_change"]),
+                      int(variables["gate_min_figure_numerator"]))
 
 
 def _percent(part: int, whole: int) -> str:
@@ -98,14 +104,9 @@ def published_population(published: Path) -> Counts | None:
     population rows, when the working database that would say more is gone (deleted once published,
     being person-level): what the years and population sizes of a new build are compared with.
     None when nothing is published, or the file is not a publication."""
-    if not published.is_file():
-        return None
-    try:
-        with duckdb.connect(str(published), read_only=True) as connection:
-            years = connection.execute(
-                "select year, max(denominator) from indicator_values where geo_level = 'country'"
-                " and age_band = 'total' group by year").fetchall()
-    except duckdb.Error:
+    years = figure_changes.rows_of(published, "select year, max(denominator) from indicator_values"
+                                              " where geo_level = 'country' and age_band = 'total' group by year")
+    if years is None:
         return None
     return {("beneficiaries", int(year)): (int(rows), 0) for year, rows in years if rows is not None}
 
@@ -196,7 +197,17 @@ def _withdrawn_year_findings(counts: Counts, previous: Counts, limits: Threshold
                     "their figures would leave the publication", cause)]
 
 
-def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> list[Finding]:
+def _figure_findings(building: Path, previous: figure_changes.Figures, limits: Thresholds) -> list[Finding]:
+    moved = figure_changes.changed_figures(figure_changes.country_figures(building) or {}, previous,
+                                           limits.max_figure_change, limits.min_figure_numerator)
+    return [Finding(figure_changes.describe(year, found),
+                    "rows neither quarantined nor missing, yet counted otherwise: nomenclature codes the seeds' "
+                    "code lists no longer recognise, or another extract's file? Compare with the previous delivery")
+            for year, found in moved.items()]
+
+
+def check_build(building: Path, previous: Counts | None, limits: Thresholds,
+                previous_figures: figure_changes.Figures | None = None) -> list[Finding]:
     """What looks wrong in the built database (empty when it may be published)."""
     with duckdb.connect(str(building), read_only=True) as connection:
         counts = _reconciliation(connection)
@@ -205,6 +216,8 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds) -> 
     findings += _year_findings(counts, limits)
     if previous is not None:
         findings += _volume_findings(counts, previous, limits) + _withdrawn_year_findings(counts, previous, limits)
+    if previous_figures is not None:
+        findings += _figure_findings(building, previous_figures, limits)
     return findings
 
 
@@ -215,10 +228,10 @@ def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None, p
     database is the working database in place, the previous build, for the volumes; without it,
     the published database in place gives the years and populations it published.
     """
-    previous = previous_volumes(database)
+    previous, figures = previous_volumes(database), figure_changes.country_figures(database)
     if previous is None and published is not None:
-        previous = published_population(published)
-    findings = check_build(building, previous, load_thresholds())
+        previous, figures = published_population(published), figure_changes.country_figures(published)
+    findings = check_build(building, previous, load_thresholds(), figures)
     if not findings:
         print("[run] plausibility gate: passed", flush=True)
         return "passed"
