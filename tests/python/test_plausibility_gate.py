@@ -114,7 +114,8 @@ def test_a_year_of_the_previous_build_missing_from_this_one_is_named(synthetic_b
         "the override"]
     other_extract = {("beneficiaries", 2021): (rows_2013, 0), ("beneficiaries", 2022): (rows_2013, 0)}
     [finding] = findings(database, other_extract)
-    assert finding.startswith(f"beneficiaries 2021, 2022: {2 * rows_2013:,} rows in the previous build, none in this one")
+    assert finding.startswith(f"beneficiaries 2021, 2022: {2 * rows_2013:,} rows in the previous build, "
+                              "none in this one")
     assert finding.endswith("none of the previous build's years is in this extract: is it the right folder, or "
                             "another extract?")
     # Fewer rows than gate_min_rows never stop a run.
@@ -152,7 +153,7 @@ def test_a_figure_far_from_the_previous_build_is_named(build_copy: Path, synthet
     previous = figure_changes.country_figures(synthetic_build[1])
     assert previous is not None
     assert gate.check_build(synthetic_build[1], None, LIMITS, previous) == []
-    counted = sorted((numerator, code) for (code, year), (numerator, _) in previous.items() if year == 2016)
+    counted = sorted((numerator or 0, code) for (code, year), (numerator, _) in previous.items() if year == 2016)
     small_code = counted[0][1]
     assert counted[0][0] < LIMITS.min_figure_numerator <= counted[-1][0]
     edit(build_copy, "update indicator_values set value = value * 1.1 where year = 2015",
@@ -167,7 +168,12 @@ def test_a_figure_far_from_the_previous_build_is_named(build_copy: Path, synthet
     assert set(moved) == {2016}
     assert {code for code, _, _ in moved[2016]} == {code for (code, year), (numerator, _) in previous.items()
                                                     if year == 2016 and code.startswith("cube_013")
-                                                    and numerator >= LIMITS.min_figure_numerator}
+                                                    and (numerator or 0) >= LIMITS.min_figure_numerator}
+    # A figure gone small enough to be withheld has moved too.
+    edit(build_copy, "update indicator_values set value = null, numerator = null, suppression_flag = 'small_cell'"
+                     " where year = 2016 and indicator_code like 'cube_013%'")
+    [finding] = [str(f) for f in gate.check_build(build_copy, None, LIMITS, previous)]
+    assert "-> withheld" in finding
 
 
 def test_no_previous_build_means_no_volume_comparison(tmp_path: Path) -> None:
