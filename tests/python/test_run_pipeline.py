@@ -244,7 +244,7 @@ def wait_for_version(work: Path, mode: str, version: str, timeout: float = 120) 
     pytest.fail(f"the {mode} reader did not see publication {version} within {timeout} s")
 
 
-def test_run_command_generates_rebuilds_and_republishes_under_concurrent_readers(
+def test_run_command_refuses_synthetic_data_then_rebuilds_and_republishes_under_concurrent_readers(
     synthetic_build: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """The run command refuses to generate synthetic data into an empty raw directory over a
