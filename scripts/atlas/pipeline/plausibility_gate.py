@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -82,21 +83,18 @@ def _label(source: str, year: int | None) -> str:
 Counts = dict[tuple[str, int | None], tuple[int, int]]  # (source, year) -> (rows read, rows quarantined)
 
 
-def _reconciliation(connection: duckdb.DuckDBPyConnection) -> Counts:
-    return {(source, year): (int(read), int(quarantined)) for source, year, read, quarantined in connection.execute(
-        "select source_name, year, rows_read, rows_quarantined from extract_reconciliation"
-    ).fetchall()}
+_RECONCILIATION = "select source_name, year, rows_read, rows_quarantined from extract_reconciliation"
+
+
+def _counts(rows: list[tuple[Any, ...]]) -> Counts:
+    return {(source, year): (int(read), int(quarantined)) for source, year, read, quarantined in rows}
 
 
 def previous_volumes(database: Path) -> Counts | None:
-    """extract_reconciliation of the previous build, or None when there is none to compare with."""
-    if not database.is_file():
-        return None
-    try:
-        with duckdb.connect(str(database), read_only=True) as connection:
-            return _reconciliation(connection)
-    except duckdb.Error:  # an older layout, or a file that is not a build: nothing to compare
-        return None
+    """extract_reconciliation of the previous build, or None when there is none to compare with
+    (no file, an older layout, or a file that is not a build)."""
+    rows = figure_changes.rows_of(database, _RECONCILIATION)
+    return None if rows is None else _counts(rows)
 
 
 def published_population(published: Path) -> Counts | None:
@@ -210,7 +208,7 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds,
                 previous_figures: figure_changes.Figures | None = None) -> list[Finding]:
     """What looks wrong in the built database (empty when it may be published)."""
     with duckdb.connect(str(building), read_only=True) as connection:
-        counts = _reconciliation(connection)
+        counts = _counts(connection.execute(_RECONCILIATION).fetchall())
         population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
         findings = _quarantine_findings(connection, counts, population, limits)
     findings += _year_findings(counts, limits)
