@@ -145,7 +145,7 @@ def test_table_gives_units() -> None:
                          IncrementMeasurement(run, run, Measurement(60.0, 2**30, 0)))
     table = format_table([result])
     assert "120.0 s" in table and "3.00 GiB" in table and "0.50 GiB" in table
-    assert "30.0x" in table and "2.0x" in table  # run / floor, update / one-year build
+    assert "30.0x" in table and "2.00x" in table  # run / floor, update / one-year build
 
 
 def test_help() -> None:

@@ -28,7 +28,10 @@ def seconds(value: float | None) -> str:
 
 
 def times(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}x"
+    # Two decimals below 10: the update's target is 1.5x, and 1.53x must not print as 1.5x.
+    if value is None:
+        return "-"
+    return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
 
 
 def describe(measurement: Measurement) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -31,6 +32,7 @@ from atlas.raw.conventions import (
     detect_dialect, extract_dialect)
 from atlas.raw.files import (
     FORMATS, SOURCES, RawFile, identical_files, list_extract, repeated_years, source_files)
+from atlas.raw.read_errors import first_line, malformed_csv_line, quoted
 from atlas.raw.transcoding import WINDOWS_1252, write_utf8_copies
 
 __all__ = ["FORMATS", "SOURCES", "CheckResult", "check_extract", "report", "source_files"]
@@ -43,18 +45,30 @@ INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYIN
 # Text is accepted for dates: the build parses it and quarantines rows that do not parse.
 DATE_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE",
               "VARCHAR"}
+# Text columns hold identifiers and codes: text (BLOB is text some writers leave unannotated), or
+# whole numbers, which the build writes back as the code's digits (zero-padded where the contract
+# fixes a width). A decimal, a float or a nested value would become text such as '459.0' or '[459]'
+# that no code list matches, silently: a column so typed is refused.
+TEXT_TYPES = {"VARCHAR", "BLOB"} | INTEGER_TYPES
+WHOLE_DECIMAL = re.compile(r"DECIMAL\(\d+,0\)")
 EXPECTED_TYPE_TEXT = {
     "integer": "an integer type (INTEGER, BIGINT, ...)",
     "date": f"DATE, TIMESTAMP or text in {ISO_DATE} or {DMY_DATE}",
+    "string": "text (VARCHAR), or whole numbers for a code",
 }
+
+
+def fits_contract(kind: str, column_type: str) -> bool:
+    """Whether a Parquet column of this DuckDB type can be read as the contract's kind."""
+    if kind == "integer":
+        return column_type in INTEGER_TYPES
+    if kind == "date":
+        return column_type in DATE_TYPES
+    return column_type in TEXT_TYPES or WHOLE_DECIMAL.fullmatch(column_type) is not None
 
 
 # The column whose values tell which years a file delivers.
 YEAR_COLUMN = {"beneficiaries": "year", "claims": "service_date"}
-
-
-def quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def reader(path: Path, file_format: str, dialect: CsvDialect) -> str:
@@ -63,13 +77,6 @@ def reader(path: Path, file_format: str, dialect: CsvDialect) -> str:
     # The same dialect as the dbt source (models/staging/ima/_ima__sources.yml).
     return (f"read_csv({quoted(str(path))}, header = true, all_varchar = true, delim = {quoted(dialect.delimiter)}, "
             f"quote = '\"', escape = '\"', encoding = {quoted(dialect.encoding or 'utf-8')})")
-
-
-def first_line(error: Exception) -> str:
-    """DuckDB's message without the echo of our own query (its 'LINE 1:' part)."""
-    message = str(error).split("\nLINE ")[0]
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return " ".join(lines[:3]) if lines else type(error).__name__
 
 
 def year_expression(column: str, column_type: str) -> str:
@@ -107,7 +114,9 @@ def check_file(connection: duckdb.DuckDBPyConnection, raw_file: RawFile, result:
     try:
         described = connection.execute(f"describe select * from {source_sql}").fetchall()
     except duckdb.Error as error:
-        result.errors.append(f"{path}: cannot be read as {file_format.upper()}: {first_line(error)}")
+        line = malformed_csv_line(connection, result.read_path(path), result.read_dialect) \
+            if file_format == "csv" else None
+        result.errors.append(f"{path}: cannot be read as {file_format.upper()}: {line or first_line(error)}")
         return {}
     # DuckDB (and Spark) resolve column names whatever their letter case: so does the check.
     columns = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
@@ -122,9 +131,8 @@ def check_file(connection: duckdb.DuckDBPyConnection, raw_file: RawFile, result:
             result.errors.append(
                 f"{path}: required column '{name}' ({kind}) is missing{hint} "
                 f"(found: {', '.join(columns) or 'no columns'})")
-        elif file_format == "parquet" and kind in EXPECTED_TYPE_TEXT:
-            allowed = INTEGER_TYPES if kind == "integer" else DATE_TYPES
-            if columns[name][1] not in allowed:
+        elif file_format == "parquet":
+            if not fits_contract(kind, columns[name][1]):
                 result.errors.append(
                     f"{path}: column '{name}' has type {columns[name][1]}; expected {EXPECTED_TYPE_TEXT[kind]}")
         if name in DATE_COLUMNS and columns.get(name, ("", ""))[1] == "TIMESTAMP WITH TIME ZONE":

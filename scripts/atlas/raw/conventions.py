@@ -39,6 +39,9 @@ VALUE_FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "nomenclature_code": (re.compile(r"[0-9]{1,6}"), "a nomenclature code of 6 digits such as 458990"),
     "commune_dec31": (re.compile(r"[0-9]{1,5}"), "a REFNIS code of 5 digits such as 21004"),
     "commune_jun30": (re.compile(r"[0-9]{1,5}"), "a REFNIS code of 5 digits such as 21004"),
+    # A spreadsheet's decimal cell ('459.0') would match no qualification range of the seed.
+    "provider_profession": (re.compile(r"[0-9]{1,2}"), "a profession code such as 1"),
+    "provider_qualification": (re.compile(r"[0-9]{1,4}"), "a qualification code of 3 digits such as 459"),
 }
 DATE_COLUMNS = ("death_date", "service_date")
 SAMPLE_ROWS = 1000
