@@ -177,7 +177,7 @@ def compiled_projects(tmp_path_factory: pytest.TempPathFactory) -> Callable[...,
 QUICK_MODULES = {
     "test_build_geography_seeds", "test_hand_built_fixture", "test_indicator_declaration", "test_metadata",
     "test_parse_cache", "test_poisson_limits", "test_profiles", "test_readme", "test_reference_suppression",
-    "test_read_errors", "test_report_funnel", "test_standardisation", "test_suppression", "test_yearly_update_plan",
+    "test_read_errors", "test_reference_geography", "test_report_funnel", "test_standardisation", "test_suppression", "test_yearly_update_plan",
 }
 
 

@@ -18,10 +18,15 @@ def locate_beneficiaries(beneficiaries: pd.DataFrame, seeds: Seeds) -> pd.DataFr
 
     Domicile (pages: "domicile au 31 décembre ... Si le domicile est inconnu à ce moment-là, on
     utilise le domicile au 30 juin"; docs/row_rules.md: a commune the geography seed does not know counts
-    as unknown): the 31 December commune if the seed knows it, else the 30 June one if known,
+    as unknown, a former code as the commune of geo_commune_predecessors that holds its territory):
+    the 31 December commune if the seed knows it, else the 30 June one if known,
     else none (the person counts in the country rows only). The sector is the one reported with
     the chosen domicile, kept only when the sector seed places it in that commune."""
     used = beneficiaries[beneficiaries["reason"].isna()].copy()
+    # A former REFNIS code (merged or renumbered since) is read as the commune holding its territory.
+    successor = dict(zip(seeds.commune_predecessors["predecessor_code"], seeds.commune_predecessors["commune_code"]))
+    for column in ("commune_dec31", "commune_jun30"):
+        used[column] = used[column].map(lambda code: successor.get(code, code))
     known = set(seeds.communes["commune_code"])
     use_dec31 = used["commune_dec31"].isin(known)
     use_jun30 = ~use_dec31 & used["commune_jun30"].isin(known)

@@ -43,6 +43,7 @@ class Seeds:
     provinces: pd.DataFrame
     arrondissements: pd.DataFrame
     communes: pd.DataFrame
+    commune_predecessors: pd.DataFrame
     sectors: pd.DataFrame
     variable_relations: pd.DataFrame
     european_standard_population: pd.DataFrame
@@ -74,6 +75,7 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> Seeds:
         provinces=read_seed(seed_dir, "geo_provinces"),
         arrondissements=read_seed(seed_dir, "geo_arrondissements"),
         communes=read_seed(seed_dir, "geo_communes"),
+        commune_predecessors=read_seed(seed_dir, "geo_commune_predecessors"),
         sectors=read_seed(seed_dir, "geo_statistical_sectors"),
         variable_relations=read_seed(seed_dir, "variable_relations"),
         european_standard_population=read_seed(seed_dir, "european_standard_population"),
