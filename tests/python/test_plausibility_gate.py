@@ -46,7 +46,7 @@ def findings(database: Path, previous: gate.Counts | None = None) -> list[str]:
 def test_the_thresholds_are_the_dbt_vars() -> None:
     assert LIMITS == gate.Thresholds(max_quarantined_share=0.02, max_reason_share=0.01, min_rows=10,
                                      max_undelivered_year_share=0.01, max_volume_change=0.15,
-                                     max_figure_change=0.25, min_figure_numerator=100)
+                                     max_figure_change=0.25, min_figure_numerator=100, max_no_domicile_share=0.10)
 
 
 def test_the_synthetic_build_passes_against_itself(synthetic_build: tuple[Path, Path]) -> None:
@@ -85,6 +85,21 @@ def test_the_late_bookings_of_the_year_before_the_first_pass(synthetic_build: tu
     (late,) = duckdb.connect(str(synthetic_build[1]), read_only=True).execute(
         "select rows_read from extract_reconciliation where source_name = 'claims' and year = 2014").fetchall()[0]
     assert late > 0  # the generator's late bookings: quarantined, and no reason to stop
+
+
+def test_a_population_without_domicile_is_named(build_copy: Path) -> None:
+    """Empty domicile columns quarantine nothing and flag nothing (no domicile is no data error for
+    one person), yet would publish country rows only: the gate names the year."""
+    (used, without) = duckdb.connect(str(build_copy), read_only=True).execute(
+        "select count(*), count(*) filter (where domicile_reference = 'unknown' and domicile_issue is null)"
+        " from int_beneficiary_years_located where year = 2016").fetchall()[0]
+    assert 0 < without < LIMITS.max_no_domicile_share * used  # the generator's few: no reason to stop
+    edit(build_copy, "update int_beneficiary_years_located set domicile_reference = 'unknown', domicile_issue = null,"
+                     " commune_code = null where year = 2016")
+    assert findings(build_copy) == [
+        f"beneficiaries 2016: 100.0% of the used rows ({used:,} of {used:,}) have no domicile, neither a 31 December "
+        "nor a 30 June commune; they would count in the country rows only; are the columns commune_dec31 and "
+        "commune_jun30 empty in the delivered file?"]
 
 
 def test_a_volume_far_from_the_previous_build_is_named(synthetic_build: tuple[Path, Path]) -> None:
