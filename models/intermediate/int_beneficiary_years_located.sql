@@ -33,10 +33,12 @@ age_bands as (
 
 ),
 
+-- The pages place a person at the 31 December domicile, else at the 30 June one; a code the
+-- geography seed does not know is no usable domicile either, so it falls through the same way.
 -- An extract gives the domicile in the REFNIS codes of its year: the code of a commune merged or
 -- renumbered since is read as the commune of geo_communes that holds its territory, so that
 -- every year is counted on the same communes. Sector codes did not change with the mergers.
-recoded as (
+domiciled as (
 
     select
         beneficiaries.person_id,
@@ -44,28 +46,6 @@ recoded as (
         beneficiaries.birth_year,
         beneficiaries.sex,
         beneficiaries.death_date,
-        coalesce(december_predecessor.commune_code, beneficiaries.commune_dec31) as commune_dec31,
-        beneficiaries.sector_dec31,
-        coalesce(june_predecessor.commune_code, beneficiaries.commune_jun30) as commune_jun30,
-        beneficiaries.sector_jun30
-    from beneficiaries
-    left join commune_predecessors as december_predecessor
-        on beneficiaries.commune_dec31 = december_predecessor.predecessor_code
-    left join commune_predecessors as june_predecessor
-        on beneficiaries.commune_jun30 = june_predecessor.predecessor_code
-
-),
-
--- The pages place a person at the 31 December domicile, else at the 30 June one; a code the
--- geography seed does not know is no usable domicile either, so it falls through the same way.
-domiciled as (
-
-    select
-        recoded.person_id,
-        recoded.year,
-        recoded.birth_year,
-        recoded.sex,
-        recoded.death_date,
         case
             when december_commune.commune_code is not null then 'dec31'
             when june_commune.commune_code is not null then 'jun30'
@@ -73,20 +53,24 @@ domiciled as (
         end as domicile_reference,
         coalesce(december_commune.commune_code, june_commune.commune_code) as commune_code,
         case
-            when december_commune.commune_code is not null then recoded.sector_dec31
-            else recoded.sector_jun30
+            when december_commune.commune_code is not null then beneficiaries.sector_dec31
+            else beneficiaries.sector_jun30
         end as reported_sector_code,
         -- The commune the rule looked at first: 31 December if reported, else 30 June.
         case
-            when recoded.commune_dec31 is not null then december_commune.commune_code is null
-            when recoded.commune_jun30 is not null then june_commune.commune_code is null
+            when beneficiaries.commune_dec31 is not null then december_commune.commune_code is null
+            when beneficiaries.commune_jun30 is not null then june_commune.commune_code is null
             else false
         end as has_unknown_commune
-    from recoded
+    from beneficiaries
+    left join commune_predecessors as december_predecessor
+        on beneficiaries.commune_dec31 = december_predecessor.predecessor_code
+    left join commune_predecessors as june_predecessor
+        on beneficiaries.commune_jun30 = june_predecessor.predecessor_code
     left join communes as december_commune
-        on recoded.commune_dec31 = december_commune.commune_code
+        on coalesce(december_predecessor.commune_code, beneficiaries.commune_dec31) = december_commune.commune_code
     left join communes as june_commune
-        on recoded.commune_jun30 = june_commune.commune_code
+        on coalesce(june_predecessor.commune_code, beneficiaries.commune_jun30) = june_commune.commune_code
 
 ),
 
