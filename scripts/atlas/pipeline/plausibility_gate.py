@@ -214,9 +214,13 @@ _DOMICILES = ("select year, count(*), count(*) filter (where domicile_reference 
               " from int_beneficiary_years_located group by year order by year")
 
 
-def _domicile_findings(building: Path, limits: Thresholds) -> list[Finding]:
+def _domicile_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[Finding]:
+    try:
+        rows = connection.execute(_DOMICILES).fetchall()
+    except duckdb.CatalogException:
+        return []  # no located population in the working database: a Spark build
     findings = []
-    for year, used, without in figure_changes.rows_of(building, _DOMICILES) or []:
+    for year, used, without in rows:
         if without >= limits.min_rows and without > limits.max_no_domicile_share * used:
             findings.append(Finding(
                 f"beneficiaries {year}: {_percent(without, used)} of the used rows ({without:,} of {used:,}) have no "
@@ -231,8 +235,8 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds,
     with duckdb.connect(str(building), read_only=True) as connection:
         counts = _counts(connection.execute(_RECONCILIATION).fetchall())
         population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
-        findings = _quarantine_findings(connection, counts, population, limits)
-    findings += _year_findings(counts, limits) + _domicile_findings(building, limits)
+        findings = _quarantine_findings(connection, counts, population, limits) + _domicile_findings(connection, limits)
+    findings += _year_findings(counts, limits)
     if previous is not None:
         findings += _volume_findings(counts, previous, limits) + _withdrawn_year_findings(counts, previous, limits)
     if previous_figures is not None:

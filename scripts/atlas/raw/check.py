@@ -24,6 +24,7 @@ from typing import Sequence
 
 import duckdb
 
+from atlas.publication.sql_text import quote_literal as quoted
 from atlas.raw.check_result import CheckResult
 from atlas.raw.contract import raw_contract
 
@@ -32,7 +33,7 @@ from atlas.raw.conventions import (
     detect_dialect, extract_dialect)
 from atlas.raw.files import (
     FORMATS, SOURCES, RawFile, identical_files, list_extract, repeated_years, source_files)
-from atlas.raw.read_errors import first_line, malformed_csv_line, quoted
+from atlas.raw.read_errors import first_line, malformed_csv_line
 from atlas.raw.transcoding import WINDOWS_1252, write_utf8_copies
 
 __all__ = ["FORMATS", "SOURCES", "CheckResult", "check_extract", "report", "source_files"]

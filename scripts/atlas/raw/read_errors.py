@@ -8,11 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from atlas.publication.sql_text import quote_literal as quoted
 from atlas.raw.conventions import CsvDialect
-
-
-def quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def first_line(error: Exception) -> str:
