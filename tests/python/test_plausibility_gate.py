@@ -46,7 +46,7 @@ def findings(database: Path, previous: gate.Counts | None = None) -> list[str]:
 def test_the_thresholds_are_the_dbt_vars() -> None:
     assert LIMITS == gate.Thresholds(max_quarantined_share=0.02, max_reason_share=0.01, min_rows=10,
                                      max_undelivered_year_share=0.01, max_volume_change=0.15,
-                                     max_figure_change=0.25, min_figure_numerator=100, max_no_domicile_share=0.10)
+                                     max_figure_change=0.25, min_figure_numerator=100, max_empty_column_share=0.10)
 
 
 def test_the_synthetic_build_passes_against_itself(synthetic_build: tuple[Path, Path]) -> None:
@@ -93,13 +93,42 @@ def test_a_population_without_domicile_is_named(build_copy: Path) -> None:
     (used, without) = duckdb.connect(str(build_copy), read_only=True).execute(
         "select count(*), count(*) filter (where domicile_reference = 'unknown' and domicile_issue is null)"
         " from int_beneficiary_years_located where year = 2016").fetchall()[0]
-    assert 0 < without < LIMITS.max_no_domicile_share * used  # the generator's few: no reason to stop
+    assert 0 < without < LIMITS.max_empty_column_share * used  # the generator's few: no reason to stop
     edit(build_copy, "update int_beneficiary_years_located set domicile_reference = 'unknown', domicile_issue = null,"
                      " commune_code = null where year = 2016")
     assert findings(build_copy) == [
         f"beneficiaries 2016: 100.0% of the used rows ({used:,} of {used:,}) have no domicile, neither a 31 December "
         "nor a 30 June commune; they would count in the country rows only; are the columns commune_dec31 and "
         "commune_jun30 empty in the delivered file?"]
+
+
+@pytest.mark.parametrize(("columns", "lines", "lacking"), [
+    (("provider_qualification",), "the used imaging lines",
+     "have no provider profession or qualification; they would count for no provider group (radiologists of "
+     "stat_013_007, dentists, other specialists); are the columns provider_profession and provider_qualification "
+     "empty in the delivered file?"),
+    (("provider_profession", "provider_qualification"), "the used imaging lines",
+     "have no provider profession or qualification"),
+    (("billing_practice_id",), "the used medical-house forfait and DMG lines",
+     "have no billing practice; a DMG could not be told to be the medical house's own, and its patients would "
+     "leave stat_003_007; is the column billing_practice_id empty in the delivered file?"),
+])
+def test_claim_columns_delivered_empty_are_named(build_copy: Path, columns: tuple[str, ...], lines: str,
+                                                 lacking: str) -> None:
+    """An empty qualification column set stat_013_007 to 0 everywhere, an empty billing practice
+    column took patients out of stat_003_007, both with every test passing (2026-12-08, on the CI
+    extract): the lines are used, so no quarantine share shows them."""
+    codes = ("imaging_nomenclature_codes" if "imaging" in lines else "general_practice_codes")
+    needing = (f"line_reason is null and service_year = 2016 and nomenclature_code in "
+               f"(select nomenclature_code from {codes})")
+    (count,) = duckdb.connect(str(build_copy), read_only=True).execute(
+        f"select count(*) from int_claim_lines_checked where {needing}").fetchall()[0]
+    assert count >= LIMITS.min_rows
+    assert findings(build_copy) == []
+    edit(build_copy, f"update int_claim_lines_checked set {', '.join(f'{c} = null' for c in columns)}"
+                     " where service_year = 2016")
+    [finding] = findings(build_copy)
+    assert finding.startswith(f"claims 2016: 100.0% of {lines} ({count:,} of {count:,}) {lacking}")
 
 
 def test_a_volume_far_from_the_previous_build_is_named(synthetic_build: tuple[Path, Path]) -> None:

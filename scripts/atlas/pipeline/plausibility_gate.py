@@ -16,8 +16,9 @@ quarantined_claims):
   figures would leave the publication. Without a working database, the publication in place
   gives the years and their populations (published_population);
 - each indicator's country figure of a year against the previous build's (figure_changes.py);
-- per year, the used beneficiaries with no domicile at all, who count in the country rows only
-  (an extract whose domicile columns are empty would publish no region, province or commune).
+- per year, the rows that need a column and have it empty: the used beneficiaries without a
+  domicile, the imaging lines without a provider qualification, the general-practice lines
+  without a billing practice (empty_columns.py: a column delivered empty breaks no row rule).
 
 The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
@@ -33,13 +34,14 @@ from typing import Any
 import duckdb
 
 from atlas.pipeline import figure_changes
+from atlas.pipeline.empty_columns import empty_column_findings
 from atlas.pipeline.quarantine_causes import files_of, likely_cause
 from atlas.pipeline.errors import RunFailure
 from atlas.project_vars import PROJECT_FILE, project_vars
 
 _VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
          "gate_max_undelivered_year_share", "gate_max_volume_change", "gate_max_figure_change",
-         "gate_min_figure_numerator", "gate_max_no_domicile_share")
+         "gate_min_figure_numerator", "gate_max_empty_column_share")
 _NOUNS = {"beneficiaries": "rows", "claims": "lines"}
 
 
@@ -52,7 +54,7 @@ class Thresholds:
     max_volume_change: float
     max_figure_change: float
     min_figure_numerator: int
-    max_no_domicile_share: float
+    max_empty_column_share: float
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def load_thresholds(project_file: Path = PROJECT_FILE) -> Thresholds:
     return Thresholds(float(variables["gate_max_quarantined_share"]), float(variables["gate_max_reason_share"]),
                       int(variables["gate_min_rows"]), float(variables["gate_max_undelivered_year_share"]),
                       float(variables["gate_max_volume_change"]), float(variables["gate_max_figure_change"]),
-                      int(variables["gate_min_figure_numerator"]), float(variables["gate_max_no_domicile_share"]))
+                      int(variables["gate_min_figure_numerator"]), float(variables["gate_max_empty_column_share"]))
 
 
 def _percent(part: int, whole: int) -> str:
@@ -207,26 +209,9 @@ def _figure_findings(building: Path, previous: figure_changes.Figures, limits: T
             for year, found in moved.items()]
 
 
-# Used beneficiaries per year, and those of them reported with no commune at all (a reported code the
-# geography does not know is flagged unknown_commune, judged with the quarantine). The located
-# population is person-level: a Spark build leaves it on the cluster, and the check is skipped.
-_DOMICILES = ("select year, count(*), count(*) filter (where domicile_reference = 'unknown' and domicile_issue is null)"
-              " from int_beneficiary_years_located group by year order by year")
-
-
-def _domicile_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[Finding]:
-    try:
-        rows = connection.execute(_DOMICILES).fetchall()
-    except duckdb.CatalogException:
-        return []  # no located population in the working database: a Spark build
-    findings = []
-    for year, used, without in rows:
-        if without >= limits.min_rows and without > limits.max_no_domicile_share * used:
-            findings.append(Finding(
-                f"beneficiaries {year}: {_percent(without, used)} of the used rows ({without:,} of {used:,}) have no "
-                "domicile, neither a 31 December nor a 30 June commune; they would count in the country rows only",
-                "are the columns commune_dec31 and commune_jun30 empty in the delivered file?"))
-    return findings
+def _empty_column_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[Finding]:
+    return [Finding(what, cause) for what, cause in
+            empty_column_findings(connection, limits.min_rows, limits.max_empty_column_share)]
 
 
 def check_build(building: Path, previous: Counts | None, limits: Thresholds,
@@ -235,7 +220,8 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds,
     with duckdb.connect(str(building), read_only=True) as connection:
         counts = _counts(connection.execute(_RECONCILIATION).fetchall())
         population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
-        findings = _quarantine_findings(connection, counts, population, limits) + _domicile_findings(connection, limits)
+        findings = (_quarantine_findings(connection, counts, population, limits)
+                    + _empty_column_findings(connection, limits))
     findings += _year_findings(counts, limits)
     if previous is not None:
         findings += _volume_findings(counts, previous, limits) + _withdrawn_year_findings(counts, previous, limits)
