@@ -102,6 +102,20 @@ def test_a_population_without_domicile_is_named(build_copy: Path) -> None:
         "commune_jun30 empty in the delivered file?"]
 
 
+
+def test_a_population_without_statistical_sector_is_named(build_copy: Path) -> None:
+    """Empty sector columns published every table without its statistical_sector rows, with every
+    test passing (2026-12-08, on the CI extract)."""
+    (placed,) = duckdb.connect(str(build_copy), read_only=True).execute(
+        "select count(*) from int_beneficiary_years_located where year = 2015 and domicile_reference <> 'unknown'"
+    ).fetchall()[0]
+    edit(build_copy, "update int_beneficiary_years_located set sector_code = null, domicile_issue = null"
+                     " where year = 2015 and domicile_reference <> 'unknown'")
+    assert findings(build_copy) == [
+        f"beneficiaries 2015: 100.0% of the used rows placed in a commune ({placed:,} of {placed:,}) have no "
+        "statistical sector; they would count in no sector, and the tables published by sector would have no "
+        "sector rows; are the columns sector_dec31 and sector_jun30 empty in the delivered file?"]
+
 @pytest.mark.parametrize(("columns", "lines", "lacking"), [
     (("provider_qualification",), "the used imaging lines",
      "have no provider profession or qualification; they would count for no provider group (radiologists of "

@@ -3,7 +3,7 @@
 A column delivered empty breaks no row rule: one person without a domicile, or one imaging line
 without its provider's qualification, is no data error, and the row is used. An extract whose
 whole column is empty is built without a failing test, and publishes figures that look like
-figures: country rows only (no domicile), stat_013_007 at 0 everywhere (no qualification),
+figures: country rows only (no domicile), no statistical sector rows (no sector), stat_013_007 at 0 everywhere (no qualification),
 medical-house patients undercounted (no billing practice: no DMG can be told to be the medical
 house's own). So, per year, the rows that need a column are counted against those that have it
 empty, in the working database's tables; more than `gate_max_empty_column_share` of them stops
@@ -37,6 +37,15 @@ NEEDED_COLUMNS = (
         "are the columns commune_dec31 and commune_jun30 empty in the delivered file?",
         # a reported code the geography does not know is flagged unknown_commune, judged with the quarantine
         "select year, count(*), count(*) filter (where domicile_reference = 'unknown' and domicile_issue is null)"
+        " from int_beneficiary_years_located group by year order by year"),
+    NeededColumn(
+        "beneficiaries", "the used rows placed in a commune",
+        "have no statistical sector; they would count in no sector, and the tables published by sector "
+        "would have no sector rows",
+        "are the columns sector_dec31 and sector_jun30 empty in the delivered file?",
+        # a reported sector the geography does not know is flagged unknown_sector, judged with the quarantine
+        "select year, count(*) filter (where domicile_reference <> 'unknown'), count(*) filter (where"
+        " domicile_reference <> 'unknown' and sector_code is null and domicile_issue is null)"
         " from int_beneficiary_years_located group by year order by year"),
     NeededColumn(
         "claims", "the used imaging lines",
