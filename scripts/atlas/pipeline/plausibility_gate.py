@@ -18,7 +18,9 @@ quarantined_claims):
 - each indicator's country figure of a year against the previous build's (figure_changes.py);
 - per year, the rows that need a column and have it empty: the used beneficiaries without a
   domicile, the imaging lines without a provider qualification, the general-practice lines
-  without a billing practice (empty_columns.py: a column delivered empty breaks no row rule).
+  without a billing practice (empty_columns.py: a column delivered empty breaks no row rule);
+- per claims year, the months with a small fraction of the year's monthly average of used lines:
+  a file cut short, or a month left out (claim_months.py).
 
 The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
@@ -34,6 +36,7 @@ from typing import Any
 import duckdb
 
 from atlas.pipeline import figure_changes
+from atlas.pipeline.claim_months import sparse_month_findings
 from atlas.pipeline.empty_columns import empty_column_findings
 from atlas.pipeline.quarantine_causes import files_of, likely_cause
 from atlas.pipeline.errors import RunFailure
@@ -41,7 +44,8 @@ from atlas.project_vars import PROJECT_FILE, project_vars
 
 _VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
          "gate_max_undelivered_year_share", "gate_max_volume_change", "gate_max_figure_change",
-         "gate_min_figure_numerator", "gate_max_empty_column_share")
+         "gate_min_figure_numerator", "gate_max_empty_column_share", "gate_min_month_share",
+         "gate_min_monthly_lines")
 _NOUNS = {"beneficiaries": "rows", "claims": "lines"}
 
 
@@ -55,6 +59,8 @@ class Thresholds:
     max_figure_change: float
     min_figure_numerator: int
     max_empty_column_share: float
+    min_month_share: float
+    min_monthly_lines: int
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def load_thresholds(project_file: Path = PROJECT_FILE) -> Thresholds:
     return Thresholds(float(variables["gate_max_quarantined_share"]), float(variables["gate_max_reason_share"]),
                       int(variables["gate_min_rows"]), float(variables["gate_max_undelivered_year_share"]),
                       float(variables["gate_max_volume_change"]), float(variables["gate_max_figure_change"]),
-                      int(variables["gate_min_figure_numerator"]), float(variables["gate_max_empty_column_share"]))
+                      int(variables["gate_min_figure_numerator"]), float(variables["gate_max_empty_column_share"]),
+                      float(variables["gate_min_month_share"]), int(variables["gate_min_monthly_lines"]))
 
 
 def _percent(part: int, whole: int) -> str:
@@ -209,9 +216,10 @@ def _figure_findings(building: Path, previous: figure_changes.Figures, limits: T
             for year, found in moved.items()]
 
 
-def _empty_column_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[Finding]:
+def _missing_data_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[Finding]:
     return [Finding(what, cause) for what, cause in
-            empty_column_findings(connection, limits.min_rows, limits.max_empty_column_share)]
+            empty_column_findings(connection, limits.min_rows, limits.max_empty_column_share)
+            + sparse_month_findings(connection, limits.min_monthly_lines, limits.min_month_share)]
 
 
 def check_build(building: Path, previous: Counts | None, limits: Thresholds,
@@ -221,7 +229,7 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds,
         counts = _counts(connection.execute(_RECONCILIATION).fetchall())
         population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
         findings = (_quarantine_findings(connection, counts, population, limits)
-                    + _empty_column_findings(connection, limits))
+                    + _missing_data_findings(connection, limits))
     findings += _year_findings(counts, limits)
     if previous is not None:
         findings += _volume_findings(counts, previous, limits) + _withdrawn_year_findings(counts, previous, limits)
