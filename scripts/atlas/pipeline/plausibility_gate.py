@@ -17,8 +17,9 @@ quarantined_claims):
   gives the years and their populations (published_population);
 - each indicator's country figure of a year against the previous build's (figure_changes.py);
 - per year, the rows that need a column and have it empty: the used beneficiaries without a
-  domicile, the imaging lines without a provider qualification, the general-practice lines
-  without a billing practice (empty_columns.py: a column delivered empty breaks no row rule);
+  domicile or, placed in a commune, without a sector; the imaging lines without provider
+  profession or qualification; the medical-house forfait and DMG lines without billing practice
+  (empty_columns.py: a column delivered empty breaks no row rule);
 - per claims year, the months with a small fraction of the year's monthly average of used lines:
   a file cut short, or a month left out (claim_months.py).
 
