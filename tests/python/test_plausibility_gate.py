@@ -144,6 +144,9 @@ def test_claim_columns_delivered_empty_are_named(build_copy: Path, columns: tupl
                      " where service_year = 2016")
     [finding] = findings(build_copy)
     assert finding.startswith(f"claims 2016: 100.0% of {lines} ({count:,} of {count:,}) {lacking}")
+    # An update that rebuilt 2015 alone judges 2015 alone: 2016 was judged when it was built.
+    assert gate.check_build(build_copy, None, LIMITS, built_years=[2015]) == []
+    assert len(gate.check_build(build_copy, None, LIMITS, built_years=[2015, 2016])) == 1
 
 
 def test_a_volume_far_from_the_previous_build_is_named(synthetic_build: tuple[Path, Path]) -> None:
@@ -356,3 +359,5 @@ def test_a_claims_file_cut_short_is_named(build_copy: Path) -> None:
         f"claims 2016: 2 months with under 25% of the year's monthly average of {average:,.0f} used lines: "
         "November (0), December (0); the year's figures would count only the months delivered; is the claims file "
         "cut short, or a month missing from the extract?"]
+    assert gate.check_build(build_copy, None, LIMITS, built_years=[2015]) == []
+    assert gate.check_build(build_copy, None, LIMITS, built_years=[]) == []  # an update that rebuilt nothing

@@ -9,21 +9,24 @@ missing, not the exams. Per year of used claim lines, the months under `gate_min
 of the average are named; only in years averaging at least `gate_min_monthly_lines` lines a
 month, so that a small extract's few lines are not judged.
 
-The query reads the line-level table, which a Spark build leaves on the cluster; there the check
-is skipped.
+Only the years a run builds are counted, as in empty_columns.py. The query reads the line-level
+table, which a Spark build leaves on the cluster; there the check is skipped.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Collection
 
 import duckdb
+
+from atlas.pipeline.empty_columns import year_filter
 
 _MONTHS = """
 with used as (
     select service_year as year, extract(month from service_date) as month, count(*) as lines
     from int_claim_lines_checked
-    where line_reason is null
+    where line_reason is null and {years}
     group by all
 ),
 years as (
@@ -37,12 +40,12 @@ order by 1, 2
 """
 
 
-def sparse_month_findings(connection: duckdb.DuckDBPyConnection, min_monthly_lines: int,
-                          min_month_share: float) -> list[tuple[str, str]]:
+def sparse_month_findings(connection: duckdb.DuckDBPyConnection, min_monthly_lines: int, min_month_share: float,
+                          years: Collection[int] | None = None) -> list[tuple[str, str]]:
     """(what, likely cause) for each claims year averaging at least min_monthly_lines used lines
     a month with months under min_month_share of that average."""
     try:
-        rows = connection.execute(_MONTHS).fetchall()
+        rows = connection.execute(_MONTHS.format(years=year_filter("service_year", years))).fetchall()
     except duckdb.CatalogException:
         return []  # no line-level table in the working database: a Spark build
     sparse: dict[int, list[str]] = {}

@@ -30,6 +30,7 @@ run with --accept-quarantine.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,20 +218,24 @@ def _figure_findings(building: Path, previous: figure_changes.Figures, limits: T
             for year, found in moved.items()]
 
 
-def _missing_data_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[Finding]:
+def _missing_data_findings(connection: duckdb.DuckDBPyConnection, limits: Thresholds,
+                           years: Collection[int] | None) -> list[Finding]:
     return [Finding(what, cause) for what, cause in
-            empty_column_findings(connection, limits.min_rows, limits.max_empty_column_share)
-            + sparse_month_findings(connection, limits.min_monthly_lines, limits.min_month_share)]
+            empty_column_findings(connection, limits.min_rows, limits.max_empty_column_share, years)
+            + sparse_month_findings(connection, limits.min_monthly_lines, limits.min_month_share, years)]
 
 
 def check_build(building: Path, previous: Counts | None, limits: Thresholds,
-                previous_figures: figure_changes.Figures | None = None) -> list[Finding]:
-    """What looks wrong in the built database (empty when it may be published)."""
+                previous_figures: figure_changes.Figures | None = None,
+                built_years: Collection[int] | None = None) -> list[Finding]:
+    """What looks wrong in the built database (empty when it may be published). built_years: the
+    years an update rebuilt, whose rows alone the empty columns and the months are judged in
+    (None: a full build, every year)."""
     with duckdb.connect(str(building), read_only=True) as connection:
         counts = _counts(connection.execute(_RECONCILIATION).fetchall())
         population = {year for (source, year) in counts if source == "beneficiaries" and year is not None}
         findings = (_quarantine_findings(connection, counts, population, limits)
-                    + _missing_data_findings(connection, limits))
+                    + _missing_data_findings(connection, limits, built_years))
     findings += _year_findings(counts, limits)
     if previous is not None:
         findings += _volume_findings(counts, previous, limits) + _withdrawn_year_findings(counts, previous, limits)
@@ -239,17 +244,19 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds,
     return findings
 
 
-def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None, published: Path | None = None) -> str:
+def verdict(building: Path, database: Path, raw_dir: Path, accept: str | None, published: Path | None = None,
+            built_years: Collection[int] | None = None) -> str:
     """What the publication table records of the gate ('passed', or the override and what was
     found); RunFailure (exit 2) listing the findings when they stop the run.
 
     database is the working database in place, the previous build, for the volumes; without it,
-    the published database in place gives the years and populations it published.
+    the published database in place gives the years and populations it published. built_years:
+    see check_build.
     """
     previous, figures = previous_volumes(database), figure_changes.country_figures(database)
     if previous is None and published is not None:
         previous, figures = published_population(published), figure_changes.country_figures(published)
-    findings = check_build(building, previous, load_thresholds(), figures)
+    findings = check_build(building, previous, load_thresholds(), figures, built_years)
     if not findings:
         print("[run] plausibility gate: passed", flush=True)
         return "passed"

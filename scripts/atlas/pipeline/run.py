@@ -102,10 +102,11 @@ def remove_build(building: Path) -> None:
     raw_link(building).unlink(missing_ok=True)
 
 
-def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None, published: Path) -> str:
+def check_plausibility(building: Path, database: Path, raw_dir: Path, accept: str | None, published: Path,
+                       update: yearly_update.UpdatePlan) -> str:
     """What the publication table records of the gate; RunFailure (exit 2) when it stops the run."""
     try:
-        return plausibility_gate.verdict(building, database, raw_dir, accept, published)
+        return plausibility_gate.verdict(building, database, raw_dir, accept, published, update.build_years)
     except BaseException:
         remove_build(building)
         raise
@@ -247,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
                 return returncode
         finally:
             shutil.rmtree(copies_path(building), ignore_errors=True)
-        gate = check_plausibility(building, database, raw_dir, args.accept_quarantine, published)
+        gate = check_plausibility(building, database, raw_dir, args.accept_quarantine, published, update)
         staged = stage_publication(building, published, export_dir, gate)
         if staged is None:
             return 1
