@@ -3,11 +3,11 @@
 A column delivered empty breaks no row rule: one person without a domicile, or one imaging line
 without its provider's qualification, is no data error, and the row is used. An extract whose
 whole column is empty is built without a failing test, and publishes figures that look like
-figures: country rows only (no domicile), no statistical sector rows (no sector), stat_013_007 at 0 everywhere (no qualification),
-medical-house patients undercounted (no billing practice: no DMG can be told to be the medical
-house's own). So, per year, the rows that need a column are counted against those that have it
-empty, in the working database's tables; more than `gate_max_empty_column_share` of them stops
-the run.
+figures: country rows only (no domicile), no statistical sector rows (no sector), stat_013_007
+at 0 everywhere (no qualification), medical-house patients undercounted (no billing practice: no
+DMG can be told to be the medical house's own). So, per year, the rows that need a column are
+counted against those that have it empty, in the working database's tables; more than
+`gate_max_empty_column_share` of them stops the run.
 
 Only the years a run builds are counted (all of them in a full build): an update's kept years
 were judged when they were built, and at ten years of all of Belgium their claim lines would take
