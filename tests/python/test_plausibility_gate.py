@@ -9,6 +9,7 @@ and the override recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -47,7 +48,8 @@ def test_the_thresholds_are_the_dbt_vars() -> None:
     assert LIMITS == gate.Thresholds(max_quarantined_share=0.02, max_reason_share=0.01, min_rows=10,
                                      max_undelivered_year_share=0.01, max_volume_change=0.15,
                                      max_figure_change=0.25, min_figure_numerator=100, max_empty_column_share=0.10,
-                                     min_month_share=0.25, min_monthly_lines=100)
+                                     min_month_share=0.25, min_monthly_lines=100,
+                                     min_population_for_zero_figures=100_000)
 
 
 def test_the_synthetic_build_passes_against_itself(synthetic_build: tuple[Path, Path]) -> None:
@@ -361,3 +363,25 @@ def test_a_claims_file_cut_short_is_named(build_copy: Path) -> None:
         "cut short, or a month missing from the extract?"]
     assert gate.check_build(build_copy, None, LIMITS, built_years=[2015]) == []
     assert gate.check_build(build_copy, None, LIMITS, built_years=[]) == []  # an update that rebuilt nothing
+
+
+def test_an_indicator_counting_nobody_in_a_large_population_is_named(synthetic_build: tuple[Path, Path]) -> None:
+    """The seeds list MRI codes from 2018-12-01 only, so the CI extract (2015-2016), like a real
+    extract of those years, counts no MRI: published, 0% reads as a figure. Its 4,000 persons are
+    too few to judge by default; judged from 3,000 beneficiaries, both years are named."""
+    database = synthetic_build[1]
+    assert findings(database) == []
+    judged = dataclasses.replace(LIMITS, min_population_for_zero_figures=3000)
+    assert [str(f) for f in gate.check_build(database, None, judged)] == [
+        f"figures of {year}: IMAG_MRI_N counts nobody among {count:,} beneficiaries (cube_013_015, cube_013_016, "
+        f"stat_013_015, stat_013_016 would publish 0 everywhere); no used claim line has a nomenclature code of "
+        f"IMAG_MRI_N valid in {year}: do the seeds' code lists (seeds/imaging_nomenclature_codes.csv, "
+        "seeds/general_practice_codes.csv) lack the codes of that year, or does the extract lack those codes?"
+        for year, count in ((year, _country_population(database, year)) for year in (2015, 2016))]
+    assert gate.check_build(database, None, judged, built_years=[2016])[0].what.startswith("figures of 2016:")
+
+
+def _country_population(database: Path, year: int) -> int:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return int(connection.execute("select max(denominator) from indicator_values where geo_level = 'country'"
+                                      " and age_band = 'total' and year = ?", [year]).fetchall()[0][0])

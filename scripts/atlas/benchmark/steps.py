@@ -79,7 +79,10 @@ def run_pipeline(label: str, raw: Path, outputs: Path, log_path: Path, target: s
     command = [sys.executable, str(RUN_COMMAND), "--raw-dir", str(raw),
                "--database", str(outputs / "atlas.duckdb"),
                "--published-database", str(outputs / "atlas_published.duckdb"),
-               "--export-dir", str(outputs / "exports"), "--target", target]
+               "--export-dir", str(outputs / "exports"), "--target", target,
+               # The generator follows the seeds' code lists, which have no MRI code before 2018-12: the
+               # gate names MRI's zero figures of 2014-2017, and publishing them is what is timed.
+               "--accept-quarantine", "benchmark of a synthetic extract"]
     # Where the build spills by default, beside its database (or $ATLAS_DUCKDB_TEMP_DIRECTORY): not
     # a folder of its own, since dbt parses the project again for a run whose profile differs.
     spill = temp_directory(building_path(outputs / "atlas.duckdb"))

@@ -21,7 +21,9 @@ quarantined_claims):
   profession or qualification; the medical-house forfait and DMG lines without billing practice
   (empty_columns.py: a column delivered empty breaks no row rule);
 - per claims year, the months with a small fraction of the year's monthly average of used lines:
-  a file cut short, or a month left out (claim_months.py).
+  a file cut short, or a month left out (claim_months.py);
+- per year, the indicators that count nobody in a large population: code lists without a code
+  valid that year, or an extract without those codes (zero_figures.py).
 
 The thresholds are dbt vars in dbt_project.yml (docs/running.md "Plausibility gate", one definition,
 read here); beyond one, scripts/run_pipeline.py stops with exit 2 and publishes nothing unless
@@ -41,13 +43,14 @@ from atlas.pipeline import figure_changes
 from atlas.pipeline.claim_months import sparse_month_findings
 from atlas.pipeline.empty_columns import empty_column_findings
 from atlas.pipeline.quarantine_causes import files_of, likely_cause
+from atlas.pipeline.zero_figures import zero_figure_findings
 from atlas.pipeline.errors import RunFailure
 from atlas.project_vars import PROJECT_FILE, project_vars
 
 _VARS = ("gate_max_quarantined_share", "gate_max_reason_share", "gate_min_rows",
          "gate_max_undelivered_year_share", "gate_max_volume_change", "gate_max_figure_change",
          "gate_min_figure_numerator", "gate_max_empty_column_share", "gate_min_month_share",
-         "gate_min_monthly_lines")
+         "gate_min_monthly_lines", "gate_min_population_for_zero_figures")
 _NOUNS = {"beneficiaries": "rows", "claims": "lines"}
 
 
@@ -63,6 +66,7 @@ class Thresholds:
     max_empty_column_share: float
     min_month_share: float
     min_monthly_lines: int
+    min_population_for_zero_figures: int
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ def load_thresholds(project_file: Path = PROJECT_FILE) -> Thresholds:
                       int(variables["gate_min_rows"]), float(variables["gate_max_undelivered_year_share"]),
                       float(variables["gate_max_volume_change"]), float(variables["gate_max_figure_change"]),
                       int(variables["gate_min_figure_numerator"]), float(variables["gate_max_empty_column_share"]),
-                      float(variables["gate_min_month_share"]), int(variables["gate_min_monthly_lines"]))
+                      float(variables["gate_min_month_share"]), int(variables["gate_min_monthly_lines"]),
+                      int(variables["gate_min_population_for_zero_figures"]))
 
 
 def _percent(part: int, whole: int) -> str:
@@ -222,7 +227,8 @@ def _missing_data_findings(connection: duckdb.DuckDBPyConnection, limits: Thresh
                            years: Collection[int] | None) -> list[Finding]:
     return [Finding(what, cause) for what, cause in
             empty_column_findings(connection, limits.min_rows, limits.max_empty_column_share, years)
-            + sparse_month_findings(connection, limits.min_monthly_lines, limits.min_month_share, years)]
+            + sparse_month_findings(connection, limits.min_monthly_lines, limits.min_month_share, years)
+            + zero_figure_findings(connection, limits.min_population_for_zero_figures, years)]
 
 
 def check_build(building: Path, previous: Counts | None, limits: Thresholds,
