@@ -235,7 +235,7 @@ def check_build(building: Path, previous: Counts | None, limits: Thresholds,
                 previous_figures: figure_changes.Figures | None = None,
                 built_years: Collection[int] | None = None) -> list[Finding]:
     """What looks wrong in the built database (empty when it may be published). built_years: the
-    years an update rebuilt, whose rows alone the empty columns and the months are judged in
+    years an update rebuilt, the only ones whose empty columns, months and zero figures are judged
     (None: a full build, every year)."""
     with duckdb.connect(str(building), read_only=True) as connection:
         counts = _counts(connection.execute(_RECONCILIATION).fetchall())
